@@ -1,0 +1,156 @@
+using System.Collections;
+using System.Globalization;
+using System.Reflection;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace LamassuOps.Cli;
+
+/// <summary>Writes command results: one JSON object per line, or readable tables and lists.</summary>
+public abstract class OutputWriter
+{
+    public abstract void Write(object result);
+
+    public virtual void Flush()
+    {
+    }
+
+    public static OutputWriter Create(bool json, TextWriter stdout, IReadOnlyDictionary<string, FormatView> views) =>
+        json ? new JsonLinesWriter(stdout) : new TextTableWriter(stdout, views);
+}
+
+/// <summary>JSON Lines with the cmdlet output objects' own property names; enums as names, dates as ISO 8601.</summary>
+public sealed class JsonLinesWriter(TextWriter stdout) : OutputWriter
+{
+    public static readonly JsonSerializerOptions Options = new()
+    {
+        Converters = { new JsonStringEnumConverter() },
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    public override void Write(object result) => stdout.WriteLine(JsonSerializer.Serialize(result, result.GetType(), Options));
+}
+
+/// <summary>
+/// Tables (or, for wide objects and list views, "Name : Value" blocks) like PowerShell's default formatting.
+/// Column widths come from the first rows of a run of same-typed objects, so output still streams.
+/// </summary>
+public sealed class TextTableWriter(TextWriter stdout, IReadOnlyDictionary<string, FormatView> views) : OutputWriter
+{
+    private const int RowsToMeasure = 200;
+    private const int MaxColumnWidth = 64;
+    private const int MaxTableProperties = 4;
+    private readonly List<object> _pending = [];
+    private Type? _currentType;
+    private int[]? _widths;
+
+    public override void Write(object result)
+    {
+        if (result.GetType() != _currentType) Flush();
+        _currentType = result.GetType();
+        var (isList, properties) = Layout(_currentType);
+        if (isList)
+        {
+            WriteList(result, properties, "");
+            return;
+        }
+        if (_widths is not null)
+        {
+            WriteRow(Cells(result, properties));
+            return;
+        }
+        _pending.Add(result);
+        if (_pending.Count >= RowsToMeasure) WritePendingTable(properties);
+    }
+
+    public override void Flush()
+    {
+        if (_pending.Count > 0 && _currentType is not null) WritePendingTable(Layout(_currentType).Properties);
+        _widths = null;
+        _currentType = null;
+    }
+
+    private (bool IsList, IReadOnlyList<PropertyInfo> Properties) Layout(Type type)
+    {
+        var all = type.GetProperties(BindingFlags.Public | BindingFlags.Instance);
+        if (views.TryGetValue(type.FullName!, out var view))
+            return (view.IsList, view.Properties.Select(name => all.FirstOrDefault(p => p.Name == name)).OfType<PropertyInfo>().ToList());
+        return (all.Length > MaxTableProperties, all);
+    }
+
+    private void WritePendingTable(IReadOnlyList<PropertyInfo> properties)
+    {
+        var rows = _pending.Select(r => Cells(r, properties)).ToList();
+        _widths = properties.Select((p, i) => Math.Min(MaxColumnWidth, rows.Select(r => r[i].Length).Append(p.Name.Length).Max())).ToArray();
+        stdout.WriteLine();
+        WriteRow(properties.Select(p => p.Name).ToArray());
+        WriteRow(_widths.Select(w => new string('-', w)).ToArray());
+        foreach (var row in rows) WriteRow(row);
+        _pending.Clear();
+    }
+
+    private void WriteRow(string[] cells)
+    {
+        var padded = cells.Select((cell, i) => Fit(cell, _widths![i]));
+        stdout.WriteLine(string.Join(" ", padded).TrimEnd());
+    }
+
+    private static string Fit(string cell, int width) =>
+        cell.Length <= width ? cell.PadRight(width) : cell[..(width - 1)] + "…";
+
+    private void WriteList(object result, IReadOnlyList<PropertyInfo> properties, string indent)
+    {
+        stdout.WriteLine();
+        var nameWidth = properties.Count == 0 ? 0 : properties.Max(p => p.Name.Length);
+        var nested = new List<(string Name, IList Items)>();
+        foreach (var property in properties)
+        {
+            var value = property.GetValue(result);
+            if (value is IList { Count: > 0 } items && items[0] is { } first && !IsSimple(first.GetType()))
+            {
+                nested.Add((property.Name, items));
+                continue;
+            }
+            stdout.WriteLine($"{indent}{property.Name.PadRight(nameWidth)} : {FormatValue(value)}");
+        }
+        foreach (var (name, items) in nested)
+        {
+            stdout.WriteLine();
+            stdout.WriteLine($"{indent}{name}:");
+            var inner = new TextTableWriter(new IndentedWriter(stdout, indent + "  "), views);
+            foreach (var item in items) inner.Write(item!);
+            inner.Flush();
+        }
+    }
+
+    private static string[] Cells(object result, IReadOnlyList<PropertyInfo> properties) =>
+        properties.Select(p => FormatValue(p.GetValue(result))).ToArray();
+
+    internal static string FormatValue(object? value) => value switch
+    {
+        null => "",
+        string s => s.ReplaceLineEndings(" "),
+        DateTimeOffset d => d.Offset == TimeSpan.Zero
+            ? d.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture)
+            : d.ToString("yyyy-MM-dd HH:mm:sszzz", CultureInfo.InvariantCulture),
+        DateTime d => d.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
+        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+        IEnumerable items => "{" + string.Join(", ", items.Cast<object?>().Select(FormatValue)) + "}",
+        _ => value.ToString() ?? "",
+    };
+
+    private static bool IsSimple(Type type) =>
+        type.IsPrimitive || type.IsEnum || type == typeof(string) || type == typeof(decimal)
+        || type == typeof(DateTime) || type == typeof(DateTimeOffset) || type == typeof(TimeSpan) || type == typeof(Guid);
+
+    /// <summary>Prefixes every line, for tables nested under a list entry.</summary>
+    private sealed class IndentedWriter(TextWriter inner, string indent) : TextWriter
+    {
+        public override System.Text.Encoding Encoding => inner.Encoding;
+
+        public override void WriteLine(string? value) => inner.WriteLine(string.IsNullOrEmpty(value) ? "" : indent + value);
+
+        public override void Write(char value) => inner.Write(value);
+    }
+}

@@ -1,0 +1,87 @@
+using LamassuOps.Core;
+
+namespace LamassuOps.Cli;
+
+/// <summary>
+/// lamassuops: the LamassuOps cmdlets as a command, for hosts without PowerShell (systemd timers, CI).
+/// <c>lamassuops Get-BunkerPairing --path /var/lib/nsecbunkerd/nsecbunker.db --json</c>.
+/// </summary>
+public static class Program
+{
+    public const int Success = 0;
+    public const int CommandFailed = 1;
+    public const int UsageError = 2;
+    public const int Cancelled = 130;
+
+    public static int Main(string[] args)
+    {
+        using var cancel = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            e.Cancel = true;
+            cancel.Cancel();
+        };
+        return Run(args, Console.Out, Console.Error, Console.In, !Console.IsInputRedirected && !Console.IsErrorRedirected, cancel.Token);
+    }
+
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, TextReader stdin, bool interactive,
+        CancellationToken cancellationToken)
+    {
+        var help = new HelpText(Path.Combine(AppContext.BaseDirectory, "en-US", "LamassuOps.dll-Help.xml"));
+        if (args.Length == 0 || args[0] is "--help" or "-h" or "help")
+        {
+            (args.Length == 0 ? stderr : stdout).Write(help.Overview(CommandCatalog.Commands));
+            return args.Length == 0 ? UsageError : Success;
+        }
+        if (args[0] == "--version")
+        {
+            stdout.WriteLine(typeof(LamassuCmdlet).Assembly.GetName().Version?.ToString(3));
+            return Success;
+        }
+
+        var definition = CommandCatalog.Find(args[0]);
+        if (definition is null)
+        {
+            stderr.WriteLine($"lamassuops: UnknownCommand: '{args[0]}' is not a lamassuops command. Run 'lamassuops --help' for the list.");
+            return UsageError;
+        }
+
+        BoundCommand command;
+        try
+        {
+            command = ArgumentBinder.Bind(definition, args[1..]);
+        }
+        catch (LamassuOpsException usage)
+        {
+            stderr.WriteLine($"lamassuops: {usage.ErrorId}: {usage.Message}");
+            return UsageError;
+        }
+        if (command.Options.Help)
+        {
+            stdout.Write(help.ForCommand(definition));
+            return Success;
+        }
+
+        var host = new ConsoleCommandHost(command, stderr, stdin, interactive, cancellationToken);
+        var views = FormatViews.LoadDirectory(Path.Combine(AppContext.BaseDirectory, "formats"));
+        var output = OutputWriter.Create(command.Options.Json, stdout, views);
+        try
+        {
+            foreach (var result in command.Cmdlet.Invoke(host)) output.Write(result);
+        }
+        catch (LamassuOpsException error)
+        {
+            host.WriteError(error);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            stderr.WriteLine("lamassuops: Stopped.");
+            return Cancelled;
+        }
+        finally
+        {
+            output.Flush();
+        }
+        return host.ErrorCount > 0 ? CommandFailed : Success;
+    }
+}

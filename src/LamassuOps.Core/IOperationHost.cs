@@ -1,0 +1,29 @@
+namespace LamassuOps.Core;
+
+/// <summary>
+/// What an operation may ask of whoever runs it (a cmdlet, the lamassuops command, a test).
+/// Operations never write to the console themselves.
+/// </summary>
+public interface IOperationHost
+{
+    /// <summary>
+    /// Asks before a state change. False means "do not do it" (-WhatIf, a declined prompt);
+    /// the operation must then change nothing at all for that target.
+    /// </summary>
+    bool ShouldProcess(string target, string action);
+
+    void WriteVerbose(string message);
+
+    void WriteWarning(string message);
+
+    void WriteProgress(OperationProgress progress);
+
+    /// <summary>Cancelled when the user stops the command (Ctrl+C, StopProcessing).</summary>
+    CancellationToken CancellationToken { get; }
+}
+
+/// <param name="Activity">What is being done, e.g. "Backing up nsecbunker.db".</param>
+/// <param name="Status">Where it is now.</param>
+/// <param name="PercentComplete">0..100, or -1 when unknown.</param>
+/// <param name="Completed">True on the last report of an activity.</param>
+public sealed record OperationProgress(string Activity, string Status, int PercentComplete = -1, bool Completed = false);

@@ -1,0 +1,18 @@
+namespace LamassuOps.Core;
+
+/// <summary>How secrets (tokens, nsecs, passwords) appear in output, logs and messages.</summary>
+public static class Secret
+{
+    private const int VisiblePrefix = 4;
+
+    /// <summary>
+    /// Keeps the first four characters so an operator can tell two tokens apart, hides the rest
+    /// and its length. Short values are hidden entirely.
+    /// </summary>
+    public static string? Mask(string? value)
+    {
+        if (value is null) return null;
+        if (value.Length <= VisiblePrefix * 2) return "****";
+        return value[..VisiblePrefix] + "…****";
+    }
+}

@@ -1,0 +1,105 @@
+using System.Management.Automation;
+using System.Runtime.CompilerServices;
+using LamassuOps.Core;
+
+namespace LamassuOps;
+
+/// <summary>
+/// Base of every LamassuOps cmdlet. A command declares its parameters and implements <see cref="Invoke"/>:
+/// turn the bound parameters into a Core options object, call Core, return its results. The same
+/// <see cref="Invoke"/> runs under PowerShell (from ProcessRecord) and under the lamassuops command, so it must
+/// use only its own properties and the host: not ParameterSetName, MyInvocation or other PowerShell state.
+/// </summary>
+public abstract class LamassuCmdlet : PSCmdlet
+{
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly HashSet<string> _switchesSetOutsidePowerShell = new(StringComparer.OrdinalIgnoreCase);
+
+    internal abstract IEnumerable<object> Invoke(ICommandHost host);
+
+    protected override void ProcessRecord()
+    {
+        var host = new CmdletHost(this, _stopping.Token);
+        try
+        {
+            foreach (var result in Invoke(host)) WriteObject(result);
+        }
+        catch (LamassuOpsException error)
+        {
+            ThrowTerminatingError(CmdletHost.ToErrorRecord(error));
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+            // Stopped by the user: PowerShell already knows.
+        }
+    }
+
+    protected override void StopProcessing() => _stopping.Cancel();
+
+    /// <summary>
+    /// Whether a switch parameter is on. Outside PowerShell, SwitchParameter is the reference assembly's empty
+    /// stub (always off), so lamassuops records the switches it binds here. Pass the property itself:
+    /// <c>IsPresent(Force)</c>.
+    /// </summary>
+    internal bool IsPresent(SwitchParameter value, [CallerArgumentExpression(nameof(value))] string name = "") =>
+        value.IsPresent || _switchesSetOutsidePowerShell.Contains(name);
+
+    internal void SetSwitchOutsidePowerShell(string name) => _switchesSetOutsidePowerShell.Add(name);
+
+    /// <summary>
+    /// Paths from -Path (wildcards) or -LiteralPath, resolved by the host. A path that fails to resolve is
+    /// reported as a non-terminating error and skipped.
+    /// </summary>
+    internal static IEnumerable<string> ResolvePaths(ICommandHost host, string[]? paths, string[]? literalPaths)
+    {
+        var (values, literal) = literalPaths is { Length: > 0 } ? (literalPaths, true) : (paths ?? [], false);
+        foreach (var value in values)
+        {
+            IReadOnlyList<string> resolved;
+            try
+            {
+                resolved = host.ResolvePath(value, literal);
+            }
+            catch (LamassuOpsException error)
+            {
+                host.WriteError(error);
+                continue;
+            }
+            foreach (var path in resolved) yield return path;
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="run"/> per item and streams its results. A failure of one item is reported as a
+    /// non-terminating error and the next item goes on, as PowerShell users expect of pipelines.
+    /// </summary>
+    internal static IEnumerable<object> ForEachItem<TItem>(ICommandHost host, IEnumerable<TItem> items,
+        Func<TItem, IEnumerable<object>> run)
+    {
+        foreach (var item in items)
+        {
+            using var results = RunGuarded(host, () => run(item).GetEnumerator());
+            if (results is null) continue;
+            while (true)
+            {
+                host.CancellationToken.ThrowIfCancellationRequested();
+                var hasNext = RunGuarded(host, () => results.MoveNext());
+                if (!hasNext) break;
+                yield return results.Current;
+            }
+        }
+    }
+
+    private static T? RunGuarded<T>(ICommandHost host, Func<T> step)
+    {
+        try
+        {
+            return step();
+        }
+        catch (LamassuOpsException error)
+        {
+            host.WriteError(error);
+            return default;
+        }
+    }
+}
