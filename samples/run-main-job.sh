@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The main job on the shipped sample: the runbook's nsecbunkerd maintenance through lamassuops.
+# Creates a database from samples/nsecbunker-sample.sql in a temporary directory, inspects it, shows what the
+# targeted strip would remove (--what-if), strips it after a verified backup, and shows the pairings intact.
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+if ! command -v sqlite3 >/dev/null; then
+  apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq sqlite3 >/dev/null
+fi
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+db="$work/nsecbunker.db"
+sqlite3 "$db" <"$root/samples/nsecbunker-sample.sql"
+
+run() {
+  printf '\n$ lamassuops %s\n' "$*"
+  "$root/lamassuops" "$@"
+}
+
+run Test-BunkerDatabase "$db"
+run Get-BunkerPairing "$db"
+run Get-BunkerSigningCondition "$db"
+run Remove-StaleSigningCondition "$db" --what-if
+run Remove-StaleSigningCondition "$db" --force --backup-directory "$work/backups"
+run Get-BunkerPairing "$db"
+run Get-BunkerSigningCondition "$db"
