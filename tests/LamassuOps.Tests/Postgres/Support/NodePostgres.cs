@@ -1,3 +1,4 @@
+using LamassuOps.Tests.Fixtures;
 using System.Text.Json;
 
 namespace LamassuOps.Tests.Postgres.Support;

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace LamassuOps.Tests.Postgres.Support;
+namespace LamassuOps.Tests.Fixtures;
 
 public sealed record ProcessResult(int ExitCode, string Stdout, string Stderr)
 {
