@@ -141,9 +141,8 @@ public static class CommandCatalog
     private static CustomAttributeData? Attribute(IEnumerable<CustomAttributeData> attributes, string name) =>
         attributes.FirstOrDefault(a => IsSma(a, name));
 
-    // Not FirstOrDefault: the default CustomAttributeNamedArgument throws from MemberName, so an absent
-    // argument (a [Parameter] without Mandatory) would crash instead of reading as unset.
     private static object? Named(CustomAttributeData attribute, string name) =>
+        // default(CustomAttributeNamedArgument).MemberName throws, so no FirstOrDefault here.
         attribute.NamedArguments.Where(n => n.MemberName == name).Select(n => n.TypedValue.Value).FirstOrDefault();
 
     private static IReadOnlyList<string> StringArguments(CustomAttributeData? attribute) =>
