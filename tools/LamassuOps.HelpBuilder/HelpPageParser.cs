@@ -313,8 +313,9 @@ public static class HelpPageParser
             var links = leaf.Inline?.Descendants<LinkInline>().Where(l => !l.IsImage).ToList() ?? [];
             if (links.Count == 0)
             {
-                var text = InlineText(leaf.Inline).Trim();
-                if (text.Length > 0) result.Add(new HelpLink(text, ""));
+                // One link per line: PlatyPS pages often list plain command names one under another.
+                foreach (var line in InlineText(leaf.Inline, softBreak: "\n").Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                    result.Add(new HelpLink(line, ""));
                 continue;
             }
             foreach (var link in links)
@@ -369,14 +370,14 @@ public static class HelpPageParser
         }
     }
 
-    private static string InlineText(Inline? inline)
+    private static string InlineText(Inline? inline, string softBreak = " ")
     {
         var text = new StringBuilder();
-        Append(text, inline);
+        Append(text, inline, softBreak);
         return text.ToString();
     }
 
-    private static void Append(StringBuilder text, Inline? inline)
+    private static void Append(StringBuilder text, Inline? inline, string softBreak)
     {
         switch (inline)
         {
@@ -392,13 +393,13 @@ public static class HelpPageParser
                 text.Append(autolink.Url);
                 return;
             case LineBreakInline lineBreak:
-                text.Append(lineBreak.IsHard ? "\n" : " ");
+                text.Append(lineBreak.IsHard ? "\n" : softBreak);
                 return;
             case HtmlEntityInline entity:
                 text.Append(entity.Transcoded.ToString());
                 return;
             case ContainerInline container:
-                foreach (var child in container) Append(text, child);
+                foreach (var child in container) Append(text, child, softBreak);
                 return;
         }
     }

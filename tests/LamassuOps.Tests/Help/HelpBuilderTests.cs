@@ -80,6 +80,17 @@ public sealed class HelpBuilderTests
     }
 
     [Fact]
+    public void PlainRelatedLinksOnSeparateLinesAreSeparateLinks()
+    {
+        var markdown = File.ReadAllText(Path.Combine(PagesDirectory, "Remove-SampleItem.md"))
+            .Replace("## RELATED LINKS\n", "## RELATED LINKS\nGet-SampleItem\nabout_LamassuOps\n");
+
+        var page = HelpPageParser.Parse(markdown, "Remove-SampleItem.md");
+
+        Assert.Equal([new HelpLink("Get-SampleItem", ""), new HelpLink("about_LamassuOps", "")], page.RelatedLinks);
+    }
+
+    [Fact]
     public void WritesMamlThatGetHelpReads()
     {
         var maml = XDocument.Parse(HelpFiles.Generate(PagesDirectory));
