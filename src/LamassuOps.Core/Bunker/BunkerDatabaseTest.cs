@@ -144,35 +144,26 @@ public static class BunkerDatabaseTest
         }
 
         var pending = migrations.Where(IsPending).Select(m => m.Name).ToList();
-        yield return pending.Count == 0
-            ? Passed(names[0], $"All {folder.Count} migrations of the folder are applied.")
-            : new BunkerDatabaseCheck
-            {
-                Name = names[0], Status = BunkerCheckStatus.Warn,
-                Finding = $"{pending.Count} of the folder's migrations are not applied: {string.Join(", ", pending)}. `prisma migrate deploy` applies them; " +
-                          "until then nsecbunkerd's code may expect what the database lacks (on nix the deploy applies them, not the daemon).",
-            };
+        yield return Outcome(names[0], pending, BunkerCheckStatus.Warn, $"All {folder.Count} migrations of the folder are applied.",
+            $"{pending.Count} of the folder's migrations are not applied: {string.Join(", ", pending)}. `prisma migrate deploy` applies them; " +
+            "until then nsecbunkerd's code may expect what the database lacks (on nix the deploy applies them, not the daemon).");
 
         var unknown = migrations.Where(m => m.InFolder == false).Select(m => m.Name).ToList();
-        yield return unknown.Count == 0
-            ? Passed(names[1], "Every migration in the database is in the folder.")
-            : new BunkerDatabaseCheck
-            {
-                Name = names[1], Status = BunkerCheckStatus.Fail,
-                Finding = $"In the database but not in the folder: {string.Join(", ", unknown)}. The database is ahead of, or from another line than, " +
-                          "the deployed code: deploy the matching version, or check this is the instance's own migrations folder.",
-            };
+        yield return Outcome(names[1], unknown, BunkerCheckStatus.Fail, "Every migration in the database is in the folder.",
+            $"In the database but not in the folder: {string.Join(", ", unknown)}. The database is ahead of, or from another line than, " +
+            "the deployed code: deploy the matching version, or check this is the instance's own migrations folder.");
 
         var changed = migrations.Where(m => m.ChecksumMatches == false).Select(m => m.Name).ToList();
-        yield return changed.Count == 0
-            ? Passed(names[2], "Every applied migration's migration.sql is unchanged since it was applied.")
-            : new BunkerDatabaseCheck
-            {
-                Name = names[2], Status = BunkerCheckStatus.Warn,
-                Finding = $"migration.sql changed after it was applied: {string.Join(", ", changed)}. The database has what the file said then, not " +
-                          "what it says now; `prisma migrate deploy` does not run it again (`prisma migrate dev` would refuse).",
-            };
+        yield return Outcome(names[2], changed, BunkerCheckStatus.Warn, "Every applied migration's migration.sql is unchanged since it was applied.",
+            $"migration.sql changed after it was applied: {string.Join(", ", changed)}. The database has what the file said then, not " +
+            "what it says now; `prisma migrate deploy` does not run it again (`prisma migrate dev` would refuse).");
     }
+
+    /// <summary>Passes when nothing was found, else has <paramref name="status"/> with the finding about what was.</summary>
+    private static BunkerDatabaseCheck Outcome(string name, IReadOnlyCollection<string> found, BunkerCheckStatus status, string passed, string finding) =>
+        found.Count == 0
+            ? new BunkerDatabaseCheck { Name = name, Status = BunkerCheckStatus.Pass, Finding = passed }
+            : new BunkerDatabaseCheck { Name = name, Status = status, Finding = finding };
 
     /// <summary>In the folder and not applied: never run, or rolled back (the next deploy runs it).</summary>
     private static bool IsPending(BunkerMigration migration) =>
@@ -224,8 +215,6 @@ public static class BunkerDatabaseTest
             return new BunkerDatabaseCheck { Name = name, Status = BunkerCheckStatus.Fail, Finding = $"Could not be checked: {error.Message}" };
         }
     }
-
-    private static BunkerDatabaseCheck Passed(string name, string finding) => new() { Name = name, Status = BunkerCheckStatus.Pass, Finding = finding };
 
     private static BunkerDatabaseCheck Skipped(string name, string finding) => new() { Name = name, Status = BunkerCheckStatus.Skipped, Finding = finding };
 

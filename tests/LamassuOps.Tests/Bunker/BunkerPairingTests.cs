@@ -13,16 +13,8 @@ public sealed class BunkerPairingTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    public static TheoryData<bool, BunkerDateEncoding> Variants => new()
-    {
-        { false, BunkerDateEncoding.Milliseconds },
-        { false, BunkerDateEncoding.Text },
-        { true, BunkerDateEncoding.Milliseconds },
-        { true, BunkerDateEncoding.Text },
-    };
-
     [Theory]
-    [MemberData(nameof(Variants))]
+    [MemberData(nameof(BunkerVariants.ForkAndEncoding), MemberType = typeof(BunkerVariants))]
     public void EachKeyUserGetsItsStateAtTheMomentAsked(bool fork, BunkerDateEncoding encoding)
     {
         var db = Create(encoding);
@@ -94,7 +86,7 @@ public sealed class BunkerPairingTests : IDisposable
     }
 
     [Theory]
-    [MemberData(nameof(Variants))]
+    [MemberData(nameof(BunkerVariants.ForkAndEncoding), MemberType = typeof(BunkerVariants))]
     public void DanglingTokensAreListedOnRequestAndWarnedAboutOtherwise(bool fork, BunkerDateEncoding encoding)
     {
         var db = Create(encoding);
@@ -119,7 +111,7 @@ public sealed class BunkerPairingTests : IDisposable
     }
 
     [Theory]
-    [MemberData(nameof(Variants))]
+    [MemberData(nameof(BunkerVariants.ForkAndEncoding), MemberType = typeof(BunkerVariants))]
     public void UnredeemedTokensAreListedOnRequestWithWhetherTheyCanStillBeRedeemed(bool fork, BunkerDateEncoding encoding)
     {
         var db = Create(encoding);
@@ -185,12 +177,7 @@ public sealed class BunkerPairingTests : IDisposable
         before.AssertUnchanged();
     }
 
-    private BunkerFixture Create(BunkerDateEncoding encoding)
-    {
-        var db = BunkerFixture.Create(_dir.File($"nsecbunker-{Guid.NewGuid():N}.db"), BunkerFixtureSchema.Upstream);
-        db.DateEncoding = encoding;
-        return db;
-    }
+    private BunkerFixture Create(BunkerDateEncoding encoding) => BunkerVariants.CreateUpstream(_dir, encoding);
 
     private static long Pair(BunkerFixture db, string client, long policy, DateTimeOffset? expiresAt) =>
         db.RedeemToken(db.CreateToken(Key, client, policy, expiresAt), BunkerFixture.Pubkey(client));

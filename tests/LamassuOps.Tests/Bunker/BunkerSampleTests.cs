@@ -1,6 +1,5 @@
 using LamassuOps.Tests.Fixtures;
 using LamassuOps.Tests.Fixtures.Bunker;
-using Microsoft.Data.Sqlite;
 
 namespace LamassuOps.Tests.Bunker;
 
@@ -30,19 +29,7 @@ public sealed class BunkerSampleTests : IDisposable
     }
 
     [Fact]
-    public void SampleLoadedThroughMicrosoftDataSqliteIsTheSameDatabase()
-    {
-        var loaded = _dir.File("loaded.db");
-        using (var connection = new SqliteConnection($"Data Source={loaded};Pooling=False"))
-        {
-            connection.Open();
-            using var command = connection.CreateCommand();
-            command.CommandText = File.ReadAllText(ShippedPath);
-            command.ExecuteNonQuery();
-        }
-
-        AssertSameAsShipped(loaded);
-    }
+    public void SampleLoadedThroughMicrosoftDataSqliteIsTheSameDatabase() => AssertSameAsShipped(BunkerSample.Load(_dir.File("loaded.db")));
 
     [Fact]
     public void SampleLoadedBySqlite3IsTheSameDatabase()

@@ -1,7 +1,6 @@
 using LamassuOps.Core.Bunker;
 using LamassuOps.Tests.Fixtures.Bunker;
 using LamassuOps.Tests.Postgres.Support;
-using Microsoft.Data.Sqlite;
 
 namespace LamassuOps.Tests.Bunker;
 
@@ -37,7 +36,7 @@ public sealed class BunkerSigningConditionsTests : IDisposable
     [Fact]
     public void TheShippedSampleHasEveryPairingStateAndEveryKindOfRow()
     {
-        var path = LoadSample();
+        var path = BunkerSample.Load(_dir.File("sample.db"));
 
         var pairings = BunkerPairings.Get(new BunkerPairingOptions { Path = path, IncludeDangling = true, IncludeUnredeemed = true }, new RecordingHost()).ToList();
         var conditions = Get(new() { Path = path });
@@ -53,17 +52,6 @@ public sealed class BunkerSigningConditionsTests : IDisposable
                 SigningConditionReason.WrittenAfterLiveGrants, SigningConditionReason.KeyUserMissing,
             ],
             conditions.Select(c => c.Reason).Distinct().Order());
-    }
-
-    private string LoadSample()
-    {
-        var path = _dir.File("sample.db");
-        using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = File.ReadAllText(Fixtures.RepositoryPaths.Combine(BunkerSample.RelativePath.Split('/')));
-        command.ExecuteNonQuery();
-        return path;
     }
 
     private static List<BunkerSigningCondition> Get(BunkerSigningConditionOptions options) =>

@@ -16,16 +16,8 @@ public sealed class SigningConditionClassifierTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    public static TheoryData<bool, BunkerDateEncoding> Variants => new()
-    {
-        { false, BunkerDateEncoding.Milliseconds },
-        { false, BunkerDateEncoding.Text },
-        { true, BunkerDateEncoding.Milliseconds },
-        { true, BunkerDateEncoding.Text },
-    };
-
     [Theory]
-    [MemberData(nameof(Variants))]
+    [MemberData(nameof(BunkerVariants.ForkAndEncoding), MemberType = typeof(BunkerVariants))]
     public void RedemptionCopiesAreRedundantWhileTheTokenLivesAndStaleFromItsExpiry(bool fork, BunkerDateEncoding encoding)
     {
         var db = Create(encoding);
@@ -71,7 +63,7 @@ public sealed class SigningConditionClassifierTests : IDisposable
     }
 
     [Theory]
-    [MemberData(nameof(Variants))]
+    [MemberData(nameof(BunkerVariants.ForkAndEncoding), MemberType = typeof(BunkerVariants))]
     public void CopiesOfADeletedOrRevokedTokenAreStale(bool fork, BunkerDateEncoding encoding)
     {
         var db = Create(encoding);
@@ -98,7 +90,7 @@ public sealed class SigningConditionClassifierTests : IDisposable
     }
 
     [Theory]
-    [MemberData(nameof(Variants))]
+    [MemberData(nameof(BunkerVariants.ForkAndEncoding), MemberType = typeof(BunkerVariants))]
     public void ALiveTokenJustifiesOnlyTheRulesOfItsOwnPolicy(bool fork, BunkerDateEncoding encoding)
     {
         var db = Create(encoding);
@@ -122,7 +114,7 @@ public sealed class SigningConditionClassifierTests : IDisposable
     }
 
     [Theory]
-    [MemberData(nameof(Variants))]
+    [MemberData(nameof(BunkerVariants.ForkAndEncoding), MemberType = typeof(BunkerVariants))]
     public void WebApprovalRowsAreManual(bool fork, BunkerDateEncoding encoding)
     {
         var db = Create(encoding);
@@ -145,7 +137,7 @@ public sealed class SigningConditionClassifierTests : IDisposable
     }
 
     [Theory]
-    [MemberData(nameof(Variants))]
+    [MemberData(nameof(BunkerVariants.ForkAndEncoding), MemberType = typeof(BunkerVariants))]
     public void CreateAccountRowsBelongToAKeyUserWithoutToken(bool fork, BunkerDateEncoding encoding)
     {
         var db = Create(encoding);
@@ -161,7 +153,7 @@ public sealed class SigningConditionClassifierTests : IDisposable
     }
 
     [Theory]
-    [MemberData(nameof(Variants))]
+    [MemberData(nameof(BunkerVariants.ForkAndEncoding), MemberType = typeof(BunkerVariants))]
     public void AdminAlwaysAllowOutsideThePolicyIsManual(bool fork, BunkerDateEncoding encoding)
     {
         var db = Create(encoding);
@@ -184,7 +176,7 @@ public sealed class SigningConditionClassifierTests : IDisposable
     /// writes INTEGER createdAt, which tells it apart.
     /// </summary>
     [Theory]
-    [MemberData(nameof(Variants))]
+    [MemberData(nameof(BunkerVariants.ForkAndEncoding), MemberType = typeof(BunkerVariants))]
     public void CopyShapedGrantsWrittenAfterTheLiveGrantUpgradeAreToldApartByTheirIntegerCreatedAt(bool fork, BunkerDateEncoding encoding)
     {
         var db = Create(encoding);
@@ -209,7 +201,7 @@ public sealed class SigningConditionClassifierTests : IDisposable
     }
 
     [Theory]
-    [MemberData(nameof(Variants))]
+    [MemberData(nameof(BunkerVariants.ForkAndEncoding), MemberType = typeof(BunkerVariants))]
     public void DenialsRejectsAndUndecidedRowsAreManual(bool fork, BunkerDateEncoding encoding)
     {
         var db = Create(encoding);
@@ -253,7 +245,7 @@ public sealed class SigningConditionClassifierTests : IDisposable
     }
 
     [Theory]
-    [MemberData(nameof(Variants))]
+    [MemberData(nameof(BunkerVariants.ForkAndEncoding), MemberType = typeof(BunkerVariants))]
     public void RowsOfADeletedKeyUserAreOrphans(bool fork, BunkerDateEncoding encoding)
     {
         var db = Create(encoding);
@@ -274,7 +266,7 @@ public sealed class SigningConditionClassifierTests : IDisposable
     }
 
     [Theory]
-    [MemberData(nameof(Variants))]
+    [MemberData(nameof(BunkerVariants.ForkAndEncoding), MemberType = typeof(BunkerVariants))]
     public void WhenTheTokensPolicyIsGoneOnlyTheConnectCopyCanStillBeMatched(bool fork, BunkerDateEncoding encoding)
     {
         var db = Create(encoding);
@@ -291,7 +283,7 @@ public sealed class SigningConditionClassifierTests : IDisposable
     }
 
     [Theory]
-    [MemberData(nameof(Variants))]
+    [MemberData(nameof(BunkerVariants.ForkAndEncoding), MemberType = typeof(BunkerVariants))]
     public void ARevokedKeyUserIsNamedInTheEvidence(bool fork, BunkerDateEncoding encoding)
     {
         var db = Create(encoding);
@@ -361,12 +353,7 @@ public sealed class SigningConditionClassifierTests : IDisposable
         Assert.Contains($"Token {token.Id} expiresAt", error.Message);
     }
 
-    private BunkerFixture Create(BunkerDateEncoding encoding)
-    {
-        var db = BunkerFixture.Create(_dir.File($"nsecbunker-{Guid.NewGuid():N}.db"), BunkerFixtureSchema.Upstream);
-        db.DateEncoding = encoding;
-        return db;
-    }
+    private BunkerFixture Create(BunkerDateEncoding encoding) => BunkerVariants.CreateUpstream(_dir, encoding);
 
     private static long Insert(BunkerFixture db, long keyUserId, string? method, string? kind, int? allowed)
     {

@@ -1,3 +1,5 @@
+using Microsoft.Data.Sqlite;
+
 namespace LamassuOps.Tests.Fixtures.Bunker;
 
 /// <summary>
@@ -67,6 +69,17 @@ public static class BunkerSample
         bunker.RecordRequest(Key, BunkerFixture.Pubkey("heidi"), "sign_event", allowed: true, keyUserId: heidi);
 
         return SqlDump.Of(path, Header);
+    }
+
+    /// <summary>The shipped script, executed into a new database at <paramref name="path"/>. Returns the path.</summary>
+    public static string Load(string path)
+    {
+        using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = File.ReadAllText(RepositoryPaths.Combine(RelativePath.Split('/')));
+        command.ExecuteNonQuery();
+        return path;
     }
 
     private static long Pair(BunkerFixture bunker, string clientName, long policy, DateTimeOffset? expiresAt, string client) =>
