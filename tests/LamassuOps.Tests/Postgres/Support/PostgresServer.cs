@@ -198,7 +198,7 @@ public sealed class PostgresServer : IDisposable
 
     /// <summary>One place per checkout, so a later run finds what a killed run left, and two checkouts do not collide.</summary>
     private static string CheckoutTag() =>
-        Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(TestPaths.RepositoryRoot)))[..12].ToLowerInvariant();
+        Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(RepositoryPaths.Root)))[..12].ToLowerInvariant();
 
     private static void StopAndRemoveLeftovers(string baseDirectory)
     {
