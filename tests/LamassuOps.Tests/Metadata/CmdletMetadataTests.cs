@@ -29,7 +29,7 @@ public sealed partial class CmdletMetadataTests
     {
         "Get-BunkerPairing", "Get-BunkerSigningCondition", "Test-BunkerDatabase", "Backup-BunkerDatabase",
         "Restore-BunkerDatabase", "Remove-StaleSigningCondition", "Remove-BunkerSigningLog", "Remove-BunkerRequest",
-        "Test-PeerAuth", "Assert-PeerAuth", "New-LamassuEnvWrapper", "Get-LamassuPeerAuthReadiness", "Get-LamassuMigrationStatus",
+        "New-LamassuEnvWrapper", "Get-LamassuPeerAuthReadiness", "Get-LamassuMigrationStatus",
     };
 
     private static IReadOnlyList<CommandDefinition> Commands => CommandCatalog.Commands;
@@ -161,7 +161,7 @@ public sealed partial class CmdletMetadataTests
         var views = FormatViews.LoadDirectory(directory);
         var problems = new List<string>();
         foreach (var command in Commands)
-            foreach (var type in command.OutputTypes.Where(t => !views.ContainsKey(t.FullName!)))
+            foreach (var type in command.OutputTypes.Where(t => !views.ContainsKey(t.FullName!) && !CmdletRules.IsQuietVerdict(command, t)))
                 problems.Add($"{command.Name}: no view for {type.FullName} in formats/*.Format.ps1xml");
         var coreTypes = typeof(LamassuOps.Core.LamassuOpsException).Assembly.GetTypes().ToDictionary(t => t.FullName!);
         foreach (var view in views.Values)

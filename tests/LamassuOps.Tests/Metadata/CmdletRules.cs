@@ -113,12 +113,19 @@ public static class CmdletRules
             yield return $"class {type.Name} should be named {definition.Verb}{definition.Noun}Command";
     }
 
+    /// <summary>
+    /// Result types come from Core. The one exception is PowerShell's -Quiet idiom (Test-Connection, Test-Path):
+    /// a Test-* cmdlet with a -Quiet switch may also return a plain Boolean.
+    /// </summary>
     public static IEnumerable<string> OutputTypesFromCore(CommandDefinition definition)
     {
         if (definition.OutputTypes.Count == 0) yield return "no [OutputType]";
-        foreach (var type in definition.OutputTypes.Where(t => t.Assembly.GetName().Name != CoreAssemblyName))
+        foreach (var type in definition.OutputTypes.Where(t => t.Assembly.GetName().Name != CoreAssemblyName && !IsQuietVerdict(definition, t)))
             yield return $"[OutputType] {type.FullName} is not a LamassuOps.Core result type";
     }
+
+    public static bool IsQuietVerdict(CommandDefinition definition, Type outputType) =>
+        outputType == typeof(bool) && definition.Verb == "Test" && definition.Parameters.Any(p => p is { Name: "Quiet", IsSwitch: true });
 
     public static IEnumerable<string> ShouldProcessForStateChanges(CommandDefinition definition)
     {
@@ -225,7 +232,7 @@ public static class CmdletRules
     public static IEnumerable<string> OutputCarriesPath(CommandDefinition definition)
     {
         if (Area(definition) != BunkerArea) yield break;
-        foreach (var type in definition.OutputTypes.Where(t => t.GetProperty("Path")?.PropertyType != typeof(string)))
+        foreach (var type in definition.OutputTypes.Where(t => !IsQuietVerdict(definition, t) && t.GetProperty("Path")?.PropertyType != typeof(string)))
             yield return $"output {type.FullName} has no string Path property, so `{definition.Name} | Remove-...` cannot bind the database";
     }
 

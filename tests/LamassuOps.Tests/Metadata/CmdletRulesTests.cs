@@ -51,6 +51,16 @@ public sealed class CmdletRulesTests
     }
 
     [Fact]
+    public void TestCmdletsWithQuietMayAlsoReturnABoolean()
+    {
+        var test = Describe<TestLamassuThingCommand>();
+
+        Assert.Empty(CmdletRules.OutputTypesFromCore(test));
+        Assert.True(CmdletRules.IsQuietVerdict(test, typeof(bool)));
+        Assert.False(CmdletRules.IsQuietVerdict(Describe<FetchThingsCommand>(), typeof(bool)));
+    }
+
+    [Fact]
     public void StateChangesNeedShouldProcessAndDestructionNeedsConfirmImpactHighAndForce()
     {
         Assert.Equal(["'New' changes state: declare SupportsShouldProcess = true so -WhatIf and -Confirm work"],

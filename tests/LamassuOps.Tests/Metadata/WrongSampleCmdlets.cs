@@ -61,3 +61,17 @@ public sealed class GetBunkerThingCommand : LamassuCmdlet
 
     internal override IEnumerable<object> Invoke(ICommandHost host) => [];
 }
+
+/// <summary>Right, for contrast: PowerShell's -Quiet idiom, a Test-* cmdlet that may return a plain Boolean.</summary>
+[Cmdlet(VerbsDiagnostic.Test, "LamassuThing")]
+[OutputType(typeof(LamassuOps.Core.LamassuOpsException), typeof(bool))]
+public sealed class TestLamassuThingCommand : LamassuCmdlet
+{
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public string? Name { get; set; }
+
+    [Parameter]
+    public SwitchParameter Quiet { get; set; }
+
+    internal override IEnumerable<object> Invoke(ICommandHost host) => [];
+}
