@@ -80,9 +80,7 @@ public static class CommandCatalog
             .SelectMany(arg => arg.Value is IEnumerable<CustomAttributeTypedArgument> many ? many.Select(m => m.Value) : [arg.Value])
             .OfType<Type>()
             .ToList();
-        // Parameters a base class declares (-Path, -LiteralPath) come first, as Get-Command lists them.
         var parameters = cmdletType.GetProperties(BindingFlags.Public | BindingFlags.Instance)
-            .OrderBy(p => InheritanceDepth(p.DeclaringType!))
             .Select(DescribeParameter)
             .OfType<CommandParameter>()
             .ToList();
@@ -95,13 +93,6 @@ public static class CommandCatalog
             Named(cmdlet, "DefaultParameterSetName") as string,
             outputTypes,
             parameters);
-    }
-
-    private static int InheritanceDepth(Type type)
-    {
-        var depth = 0;
-        for (var current = type.BaseType; current is not null; current = current.BaseType) depth++;
-        return depth;
     }
 
     private static CommandParameter? DescribeParameter(PropertyInfo property)
