@@ -276,22 +276,22 @@ public sealed class EnvWrapperTests : IDisposable
     {
         var package = Package();
         var path = Path.Combine(_root, "lamassu-env");
-        string[] common = ["New-LamassuEnvWrapper", path, "--package-path", package.Root, "--database-user", "lamassu-server",
+        string[] arguments = [path, "--package-path", package.Root, "--database-user", "lamassu-server",
             "--hostname", "atm.example.org", "--node-directory", "/usr/bin"];
 
-        var whatIf = CliProcess.Run([.. common, "--what-if"], null);
+        var whatIf = CliProcess.Run(["New-LamassuEnvWrapper", .. arguments, "--what-if"], null);
         Assert.Equal(0, whatIf.ExitCode);
         Assert.Contains("What if", whatIf.Stderr);
         Assert.False(File.Exists(path));
 
-        var written = CliProcess.Run([.. common, "--mode", "EncodedSocketHost", "--pass-thru", "--json"], null);
+        var written = CliProcess.Run(["New-LamassuEnvWrapper", .. arguments, "--mode", "EncodedSocketHost", "--pass-thru", "--json"], null);
         Assert.True(written.ExitCode == 0, written.Stderr);
         var wrapper = Assert.Single(written.JsonLines);
         Assert.Equal("EncodedSocketHost", wrapper.GetProperty("Mode").GetString());
         Assert.True(wrapper.GetProperty("Written").GetBoolean());
         Assert.Equal(File.ReadAllText(path), wrapper.GetProperty("Text").GetString());
 
-        var again = CliProcess.Run(common, null);
+        var again = CliProcess.Run(["New-LamassuEnvWrapper", .. arguments], null);
         Assert.Equal(1, again.ExitCode);
         Assert.Contains("WrapperFileExists", again.Stderr);
     }
