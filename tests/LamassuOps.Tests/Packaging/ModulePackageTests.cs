@@ -56,6 +56,24 @@ public sealed class ModulePackageTests
     }
 
     [Fact]
+    public void NoPublicModuleTypeNeedsCoreToLoad()
+    {
+        // Import-Module reads the module's public types before OnImport hooks the resolver up: a public type
+        // deriving from or implementing a Core type would fail to load there. Internal types are not read.
+        var coreTypes = typeof(LamassuCmdlet).Assembly.GetExportedTypes()
+            .Where(t => Ancestry(t).Any(a => a.Assembly == typeof(LamassuOpsException).Assembly))
+            .Select(t => t.FullName);
+
+        Assert.Empty(coreTypes);
+    }
+
+    private static IEnumerable<Type> Ancestry(Type type)
+    {
+        for (var current = type.BaseType; current is not null; current = current.BaseType) yield return current;
+        foreach (var contract in type.GetInterfaces()) yield return contract;
+    }
+
+    [Fact]
     public void OnlyThePlatformsPowerShellRunsOnAreShipped()
     {
         var runtimes = Directory.EnumerateDirectories(Path.Combine(DependencyDirectory, "runtimes")).Select(Path.GetFileName).Order(StringComparer.Ordinal);
