@@ -1,32 +1,16 @@
 using System.Management.Automation;
 using LamassuOps.Core.Lamassu;
-using LamassuOps.Core.Postgres;
 
 namespace LamassuOps.Commands;
 
 /// <summary>Lists lamassu's applied, pending and missing migrations and checks the server version lamassu-migrate needs.</summary>
 [Cmdlet(VerbsCommon.Get, "LamassuMigrationStatus", DefaultParameterSetName = SocketSet)]
 [OutputType(typeof(LamassuMigrationStatus))]
-public sealed class GetLamassuMigrationStatusCommand : LamassuCmdlet
+public sealed class GetLamassuMigrationStatusCommand : PostgresTargetCommandBase
 {
-    private const string SocketSet = "Socket";
-    private const string UrlSet = "Url";
-
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
     public string PackagePath { get; set; } = "";
-
-    [Parameter(ParameterSetName = UrlSet, Mandatory = true)]
-    [ValidateNotNullOrEmpty]
-    public string? DatabaseUrl { get; set; }
-
-    [Parameter(ParameterSetName = SocketSet)]
-    [ValidateNotNullOrEmpty]
-    public string SocketDirectory { get; set; } = PostgresEndpoint.DefaultSocketDirectory;
-
-    [Parameter(ParameterSetName = SocketSet)]
-    [ValidateRange(1, 65535)]
-    public int Port { get; set; } = PostgresEndpoint.DefaultPort;
 
     [Parameter(ParameterSetName = SocketSet)]
     [Alias("Role", "UserName")]
