@@ -1,0 +1,46 @@
+using System.Management.Automation;
+using LamassuOps.Core.Bunker;
+
+namespace LamassuOps.Commands;
+
+/// <summary>Prunes old SigningLog rows (live-grant fork) that no usage cap still counts.</summary>
+[Cmdlet(VerbsCommon.Remove, "BunkerSigningLog", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High,
+    DefaultParameterSetName = "Path")]
+[OutputType(typeof(BunkerSigningLogRemoval))]
+public sealed class RemoveBunkerSigningLogCommand : LamassuCmdlet
+{
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = "Path", ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string[] Path { get; set; } = [];
+
+    [Parameter(Mandatory = true, ParameterSetName = "LiteralPath", ValueFromPipelineByPropertyName = true)]
+    [Alias("PSPath", "LP")]
+    [ValidateNotNullOrEmpty]
+    public string[] LiteralPath { get; set; } = [];
+
+    [Parameter(Mandatory = true)]
+    public TimeSpan OlderThan { get; set; }
+
+    [Parameter]
+    public SwitchParameter NoBackup { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? BackupDirectory { get; set; }
+
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    internal override IEnumerable<object> Invoke(ICommandHost host)
+    {
+        var backupDirectory = BackupDirectory is null ? null : host.ResolvePath(BackupDirectory, literal: true)[0];
+        return ForEachItem(host, ResolvePaths(host, Path, LiteralPath), path =>
+            RemoveBunkerSigningLogOperation.Run(new RemoveBunkerSigningLogOptions
+            {
+                Path = path,
+                OlderThan = OlderThan,
+                NoBackup = IsPresent(NoBackup),
+                BackupDirectory = backupDirectory,
+            }, host));
+    }
+}
