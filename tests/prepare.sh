@@ -15,8 +15,11 @@ if ((${#need_apt[@]})); then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
 
-# The real node-postgres clients the lamassu tests check against (tests/node/package.json pins them).
-if [[ -f "$root/tests/node/package.json" && ! -d "$root/tests/node/node_modules" ]]; then
-  echo "prepare: npm install in tests/node" >&2
-  (cd "$root/tests/node" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
-fi
+# The real node-postgres clients the lamassu tests check against: tests/node (pg-connection-string >= 2.6.0) and
+# tests/node/pg-old (2.5.0), each pinned by its package-lock.json. Reinstalled when the lock file changed.
+for dir in "$root/tests/node" "$root/tests/node/pg-old"; do
+  if [[ -f "$dir/package.json" && ( ! -f "$dir/node_modules/.package-lock.json" || "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ) ]]; then
+    echo "prepare: npm ci in ${dir#"$root/"}" >&2
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  fi
+done

@@ -142,9 +142,8 @@ public static class CommandCatalog
         attributes.FirstOrDefault(a => IsSma(a, name));
 
     private static object? Named(CustomAttributeData attribute, string name) =>
-        attribute.NamedArguments.FirstOrDefault(n => n.MemberName == name) is { MemberName: not null } found
-            ? found.TypedValue.Value
-            : null;
+        // default(CustomAttributeNamedArgument).MemberName throws, so no FirstOrDefault here.
+        attribute.NamedArguments.Where(n => n.MemberName == name).Select(n => n.TypedValue.Value).FirstOrDefault();
 
     private static IReadOnlyList<string> StringArguments(CustomAttributeData? attribute) =>
         attribute is null
