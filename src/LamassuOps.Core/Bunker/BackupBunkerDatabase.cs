@@ -66,8 +66,8 @@ public static class BackupNaming
         + (kind is null ? "" : "." + kind) + ".bak";
 
     /// <summary>
-    /// The full path a backup goes to, checked before anything is written: not the database itself, not an
-    /// existing file, in an existing directory.
+    /// The full path a backup goes to, checked before anything is written: not an
+    /// existing file (the database itself included), in an existing directory.
     /// </summary>
     public static string Resolve(string databasePath, string? destination, DateTimeOffset now, string? kind)
     {
@@ -76,7 +76,6 @@ public static class BackupNaming
             : Directory.Exists(destination)
                 ? System.IO.Path.Combine(System.IO.Path.GetFullPath(destination), FileName(databasePath, now, kind))
                 : System.IO.Path.GetFullPath(destination);
-        if (string.Equals(path, databasePath, StringComparison.Ordinal)) throw BackupErrors.BackupIsTargetError(path);
         if (File.Exists(path) || Directory.Exists(path)) throw BackupErrors.DestinationExistsError(path);
         var directory = System.IO.Path.GetDirectoryName(path)!;
         if (!Directory.Exists(directory)) throw BackupErrors.DestinationDirectoryMissing(path, directory);
