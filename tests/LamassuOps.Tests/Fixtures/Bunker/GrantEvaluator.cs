@@ -127,8 +127,9 @@ public sealed class GrantEvaluator
         {
             var kind = reader.IsDBNull(0) ? null : reader.GetString(0);
             if (rule.Kind is not null && rule.Kind != "all" && kind != rule.Kind) continue;
+            // A createdAt that is no date counts as used: the oracle never assumes quota is free.
             var createdAt = DateValue(reader.GetValue(1));
-            if (since is null || createdAt > since) used++;
+            if (since is null || createdAt is null || createdAt > since) used++;
         }
         return used >= rule.MaxUsageCount;
     }
@@ -163,7 +164,7 @@ public sealed class GrantEvaluator
         return rows;
     }
 
-    /// <summary>Both encodings: INTEGER milliseconds (also as all-digit TEXT) and CURRENT_TIMESTAMP text (UTC).</summary>
+    /// <summary>Both encodings: INTEGER milliseconds (also as all-digit TEXT) and CURRENT_TIMESTAMP text (UTC); null for NULL or no date.</summary>
     internal static DateTimeOffset? DateValue(object value) => value switch
     {
         DBNull => null,
@@ -171,9 +172,9 @@ public sealed class GrantEvaluator
         double ms => DateTimeOffset.FromUnixTimeMilliseconds((long)ms),
         string text when text.Length > 0 && text.All(char.IsAsciiDigit) =>
             DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(text, CultureInfo.InvariantCulture)),
-        string text => DateTimeOffset.Parse(text, CultureInfo.InvariantCulture,
-            DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal),
-        _ => throw new InvalidDataException($"Not a date: {value}"),
+        string text when DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture,
+            DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var date) => date,
+        _ => null,
     };
 
     private SqliteConnection Open()
