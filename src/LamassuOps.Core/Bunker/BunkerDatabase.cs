@@ -1,0 +1,212 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.Data.Sqlite;
+
+namespace LamassuOps.Core.Bunker;
+
+/// <summary>How to open an nsecbunkerd database.</summary>
+public sealed class BunkerOpenOptions
+{
+    public static readonly TimeSpan DefaultBusyTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long to wait for another process's lock (nsecbunkerd writing) before giving up.</summary>
+    public TimeSpan BusyTimeout { get; init; } = DefaultBusyTimeout;
+}
+
+/// <summary>
+/// An open nsecbunkerd database (nsecbunker.db). Opening validates the file before SQLite touches it, so bad input
+/// fails with a specific error id and leaves the file as it was: a missing path is never created, a read-only open
+/// never writes (not even the modification time), and a read-write open proves it could take the write lock.
+/// </summary>
+public sealed class BunkerDatabase : IDisposable
+{
+    private static readonly byte[] SqliteHeader = Encoding.ASCII.GetBytes("SQLite format 3\0");
+
+    private BunkerDatabase(string path, bool isReadOnly, TimeSpan busyTimeout, SqliteConnection connection, BunkerSchema schema)
+    {
+        Path = path;
+        IsReadOnly = isReadOnly;
+        BusyTimeout = busyTimeout;
+        Connection = connection;
+        Schema = schema;
+    }
+
+    /// <summary>The full path of the database file.</summary>
+    public string Path { get; }
+
+    public bool IsReadOnly { get; }
+
+    public TimeSpan BusyTimeout { get; }
+
+    /// <summary>
+    /// The SQLite connection (read-only: <c>Mode=ReadOnly</c>; read-write: <c>PRAGMA foreign_keys=ON</c>). Run SQL
+    /// through <see cref="Query{T}"/>, <see cref="Execute"/> or <see cref="Guard{T}"/> so SQLite errors become
+    /// operator errors.
+    /// </summary>
+    public SqliteConnection Connection { get; }
+
+    public BunkerSchema Schema { get; }
+
+    /// <summary>Opens for inspection. Nothing this connection does can change the file.</summary>
+    public static BunkerDatabase OpenReadOnly(string path, BunkerOpenOptions? options = null) =>
+        Open(path, writable: false, options ?? new BunkerOpenOptions());
+
+    /// <summary>
+    /// Opens for maintenance: also checks the file can be written and that the write lock can be had within the
+    /// busy timeout (BEGIN IMMEDIATE, rolled back at once), and turns foreign keys on.
+    /// </summary>
+    public static BunkerDatabase OpenReadWrite(string path, BunkerOpenOptions? options = null) =>
+        Open(path, writable: true, options ?? new BunkerOpenOptions());
+
+    /// <summary>
+    /// Checks that <paramref name="path"/> is an existing, readable SQLite file (and writable when asked) without
+    /// opening it with SQLite. Throws the matching <see cref="BunkerErrors"/> error otherwise.
+    /// </summary>
+    public static void ValidateFile(string path, bool writable)
+    {
+        if (Directory.Exists(path)) throw BunkerErrors.IsDirectory(path);
+        if (!File.Exists(path)) throw BunkerErrors.NotFound(path);
+
+        var header = new byte[SqliteHeader.Length];
+        int read;
+        long length;
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            length = stream.Length;
+            read = stream.ReadAtLeast(header, header.Length, throwOnEndOfStream: false);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw BunkerErrors.AccessDenied(path, e);
+        }
+        if (length == 0) throw BunkerErrors.Empty(path);
+        if (read < header.Length || !header.AsSpan().SequenceEqual(SqliteHeader)) throw BunkerErrors.NotSqlite(path);
+
+        if (writable) ValidateWritable(path);
+    }
+
+    private static void ValidateWritable(string path)
+    {
+        if (!OperatingSystem.IsWindows())
+        {
+            const UnixFileMode anyWrite = UnixFileMode.UserWrite | UnixFileMode.GroupWrite | UnixFileMode.OtherWrite;
+            var mode = File.GetUnixFileMode(path);
+            if ((mode & anyWrite) == 0)
+                throw BunkerErrors.ReadOnly(path, $"it is marked read-only (mode {Convert.ToString((int)mode, 8).PadLeft(4, '0')})");
+        }
+        try
+        {
+            using var _ = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw BunkerErrors.ReadOnly(path, "permission denied for writing", e);
+        }
+        catch (IOException e)
+        {
+            throw BunkerErrors.ReadOnly(path, e.Message.TrimEnd('.', ' ').ToLowerInvariant(), e);
+        }
+    }
+
+    private static BunkerDatabase Open(string path, bool writable, BunkerOpenOptions options)
+    {
+        var fullPath = System.IO.Path.GetFullPath(path);
+        ValidateFile(fullPath, writable);
+
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = fullPath,
+            Mode = writable ? SqliteOpenMode.ReadWrite : SqliteOpenMode.ReadOnly,
+            Pooling = false,
+            DefaultTimeout = Math.Max(1, (int)Math.Ceiling(options.BusyTimeout.TotalSeconds)),
+        }.ToString());
+        try
+        {
+            var schema = Guard(fullPath, options.BusyTimeout, () =>
+            {
+                connection.Open();
+                var busyMilliseconds = ((long)options.BusyTimeout.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
+                ExecuteOn(connection, $"PRAGMA busy_timeout = {busyMilliseconds};");
+                if (writable) ExecuteOn(connection, "PRAGMA foreign_keys = ON;");
+                return BunkerSchema.Read(connection);
+            });
+            if (schema.MissingRequiredTables.Count > 0) throw BunkerErrors.NotNsecbunker(fullPath, schema);
+            if (writable)
+                Guard(fullPath, options.BusyTimeout, () => ExecuteOn(connection, "BEGIN IMMEDIATE; ROLLBACK;"));
+            return new BunkerDatabase(fullPath, !writable, options.BusyTimeout, connection, schema);
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>A command on this connection with its parameters (names with their $ or @ prefix).</summary>
+    public SqliteCommand CreateCommand(string sql, params (string Name, object? Value)[] parameters)
+    {
+        var command = Connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        return command;
+    }
+
+    /// <summary>
+    /// Streams the rows of <paramref name="sql"/> through <paramref name="map"/>, one at a time (never the whole
+    /// result in memory). SQLite failures become <see cref="LamassuOpsException"/>s; cancellation is checked per row.
+    /// </summary>
+    public IEnumerable<T> Query<T>(string sql, Func<SqliteDataReader, T> map, CancellationToken cancellationToken = default,
+        params (string Name, object? Value)[] parameters)
+    {
+        using var command = CreateCommand(sql, parameters);
+        using var reader = Guard(command.ExecuteReader);
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (!Guard(reader.Read)) yield break;
+            yield return map(reader);
+        }
+    }
+
+    /// <summary>Runs a statement (or several), translating SQLite failures. Returns the rows changed.</summary>
+    public int Execute(string sql, params (string Name, object? Value)[] parameters)
+    {
+        using var command = CreateCommand(sql, parameters);
+        return Guard(command.ExecuteNonQuery);
+    }
+
+    /// <summary>The first column of the first row, or null.</summary>
+    public object? Scalar(string sql, params (string Name, object? Value)[] parameters)
+    {
+        using var command = CreateCommand(sql, parameters);
+        return Guard(command.ExecuteScalar) is var value and not DBNull ? value : null;
+    }
+
+    /// <summary>Runs <paramref name="action"/>, turning an SQLite failure into the operator error for this database.</summary>
+    public T Guard<T>(Func<T> action) => Guard(Path, BusyTimeout, action);
+
+    /// <summary>Parses a DATETIME value read from this database (see <see cref="BunkerDate"/>).</summary>
+    public DateTimeOffset? ParseDate(object? value, string where) => BunkerDate.Parse(value, Path, where);
+
+    public void Dispose() => Connection.Dispose();
+
+    private static T Guard<T>(string path, TimeSpan busyTimeout, Func<T> action)
+    {
+        try
+        {
+            return action();
+        }
+        catch (SqliteException e)
+        {
+            throw BunkerErrors.FromSqlite(e, path, busyTimeout);
+        }
+    }
+
+    private static int ExecuteOn(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return command.ExecuteNonQuery();
+    }
+}
