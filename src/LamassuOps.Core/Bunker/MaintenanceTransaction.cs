@@ -39,15 +39,14 @@ public static class MaintenanceTransaction
     /// </summary>
     public static T Run<T>(BunkerDatabase database, IReadOnlyList<string> preservedTables, Func<T> change, IOperationHost host)
     {
-        var connection = database.Connection;
         var tables = preservedTables.Where(database.Schema.HasTable).ToList();
-        Guard(database, () => Execute(connection, "BEGIN IMMEDIATE;"));
+        database.Execute("BEGIN IMMEDIATE;");
         var committed = false;
         try
         {
-            var before = Guard(database, () => Fingerprints(connection, tables, host.CancellationToken));
+            var before = database.Guard(() => Fingerprints(database.Connection, tables, host.CancellationToken));
             var result = change();
-            var after = Guard(database, () => Fingerprints(connection, tables, host.CancellationToken));
+            var after = database.Guard(() => Fingerprints(database.Connection, tables, host.CancellationToken));
             var changed = before.Zip(after).Where(pair => pair.First != pair.Second).Select(pair => pair.First.Table).ToList();
             if (changed.Count > 0)
                 throw new LamassuOpsException(PreservedRowsChanged, FailureKind.InvalidResult,
@@ -55,64 +54,32 @@ public static class MaintenanceTransaction
                     database.Path, "This is a bug or a trigger in the database: report it with the output of `sqlite3 nsecbunker.db .schema`.");
             host.WriteVerbose($"Checked inside the transaction: {string.Join(", ", after.Select(f => $"{f.Table} ({f.Rows} rows)"))} byte-for-byte unchanged.");
             host.CancellationToken.ThrowIfCancellationRequested();
-            Guard(database, () => Execute(connection, "COMMIT;"));
+            database.Execute("COMMIT;");
             committed = true;
             return result;
         }
         finally
         {
-            if (!committed) Rollback(connection);
+            if (!committed) Rollback(database);
         }
     }
 
-    /// <summary>Runs SQL of an open maintenance connection, turning SQLite failures into operator errors.</summary>
-    public static T Guard<T>(BunkerDatabase database, Func<T> action)
-    {
-        try
-        {
-            return action();
-        }
-        catch (SqliteException e)
-        {
-            throw BunkerErrors.FromSqlite(e, database.Path, database.BusyTimeout);
-        }
-    }
-
-    public static void Guard(BunkerDatabase database, Action action) => Guard<object?>(database, () =>
-    {
-        action();
-        return null;
-    });
-
-    public static int Execute(SqliteConnection connection, string sql, params (string Name, object Value)[] parameters)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value);
-        return command.ExecuteNonQuery();
-    }
-
-    public static long Scalar(SqliteConnection connection, string sql, params (string Name, object Value)[] parameters)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value);
-        return Convert.ToInt64(command.ExecuteScalar() ?? 0L, System.Globalization.CultureInfo.InvariantCulture);
-    }
+    /// <summary>A count(*) query's result.</summary>
+    public static long Count(BunkerDatabase database, string sql, params (string Name, object? Value)[] parameters) =>
+        Convert.ToInt64(database.Scalar(sql, parameters) ?? 0L, System.Globalization.CultureInfo.InvariantCulture);
 
     private static List<TableFingerprint> Fingerprints(SqliteConnection connection, List<string> tables, CancellationToken cancellationToken) =>
         tables.Select(table => TableFingerprint.Compute(connection, table, null, cancellationToken)).ToList();
 
-    private static void Rollback(SqliteConnection connection)
+    private static void Rollback(BunkerDatabase database)
     {
         try
         {
-            // No-op when SQLite already rolled back (it does so itself on some errors).
-            if (connection.State == System.Data.ConnectionState.Open) Execute(connection, "ROLLBACK;");
+            database.Execute("ROLLBACK;");
         }
-        catch (SqliteException)
+        catch (LamassuOpsException)
         {
-            // No transaction was active any more.
+            // SQLite had already rolled back (it does so itself on some errors): no transaction was active any more.
         }
     }
 }

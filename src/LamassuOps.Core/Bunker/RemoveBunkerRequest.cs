@@ -56,14 +56,12 @@ public static class RemoveBunkerRequestOperation
         var cutoff = now - options.OlderThan;
         var createdAt = BunkerDate.SqlMilliseconds("createdAt");
         var old = $"{createdAt} < $cutoff";
-        var cutoffParameter = ("$cutoff", (object)BunkerDate.ToMilliseconds(cutoff));
+        var cutoffParameter = ("$cutoff", (object?)BunkerDate.ToMilliseconds(cutoff));
 
         using var database = MaintenanceTransaction.Open(options.Path);
-        var connection = database.Connection;
-        var (before, candidates, unreadable) = MaintenanceTransaction.Guard(database, () => (
-            MaintenanceTransaction.Scalar(connection, "SELECT count(*) FROM Request"),
-            MaintenanceTransaction.Scalar(connection, $"SELECT count(*) FROM Request WHERE {old}", cutoffParameter),
-            MaintenanceTransaction.Scalar(connection, $"SELECT count(*) FROM Request WHERE {createdAt} IS NULL")));
+        var before = MaintenanceTransaction.Count(database, "SELECT count(*) FROM Request");
+        var candidates = MaintenanceTransaction.Count(database, $"SELECT count(*) FROM Request WHERE {old}", cutoffParameter);
+        var unreadable = MaintenanceTransaction.Count(database, $"SELECT count(*) FROM Request WHERE {createdAt} IS NULL");
         if (unreadable > 0)
             host.WriteWarning($"{unreadable} Request rows in '{database.Path}' have a createdAt that is no date; they are kept.");
 
@@ -79,10 +77,10 @@ public static class RemoveBunkerRequestOperation
             backupPath = MaintenanceTransaction.BackupFirst(database, options.NoBackup, options.BackupDirectory, now, host);
             (inTransactionBefore, removed, after) = MaintenanceTransaction.Run(database, [.. MaintenanceTransaction.PairingTables, "SigningCondition"], () =>
             {
-                var total = MaintenanceTransaction.Scalar(connection, "SELECT count(*) FROM Request");
-                var kept = MaintenanceTransaction.Scalar(connection, $"SELECT count(*) FROM Request WHERE NOT ({old}) OR {createdAt} IS NULL", cutoffParameter);
-                long deleted = MaintenanceTransaction.Execute(connection, $"DELETE FROM Request WHERE {old}", cutoffParameter);
-                var remaining = MaintenanceTransaction.Scalar(connection, "SELECT count(*) FROM Request");
+                var total = MaintenanceTransaction.Count(database, "SELECT count(*) FROM Request");
+                var kept = MaintenanceTransaction.Count(database, $"SELECT count(*) FROM Request WHERE NOT ({old}) OR {createdAt} IS NULL", cutoffParameter);
+                long deleted = database.Execute($"DELETE FROM Request WHERE {old}", cutoffParameter);
+                var remaining = MaintenanceTransaction.Count(database, "SELECT count(*) FROM Request");
                 if (remaining != kept || deleted != total - kept)
                     throw new LamassuOpsException(MaintenanceTransaction.PreservedRowsChanged, FailureKind.InvalidResult,
                         $"Deleting old Request rows in '{database.Path}' would have left {remaining} rows instead of {kept}; rolled back.", database.Path);

@@ -99,9 +99,8 @@ public static class RemoveBunkerSigningLogOperation
                 $"'{database.Path}' has no SigningLog table with PolicyRule.windowSeconds: it is the {database.Schema.Variant} schema without the live-grant fork's usage-window migration, and nothing there grows without bound.",
                 database.Path, "Nothing to prune. (Remove-BunkerRequest removes leftover Request rows on any schema.)");
 
-        var connection = database.Connection;
-        var parameters = new[] { ("$cutoff", (object)BunkerDate.ToMilliseconds(cutoff)), ("$now", BunkerDate.ToMilliseconds(now)) };
-        var plan = MaintenanceTransaction.Guard(database, () => Plan(database, parameters));
+        (string, object?)[] parameters = [("$cutoff", BunkerDate.ToMilliseconds(cutoff)), ("$now", BunkerDate.ToMilliseconds(now))];
+        var plan = Plan(database, parameters);
         if (plan.Removable == 0)
             host.WriteVerbose($"No SigningLog row in '{database.Path}' can go: {plan.Old} are older than {cutoff:u}, all still counted or of unknown age.");
         else if (!host.ShouldProcess(database.Path,
@@ -116,8 +115,8 @@ public static class RemoveBunkerSigningLogOperation
             (plan, removed) = MaintenanceTransaction.Run(database, [.. MaintenanceTransaction.PairingTables, "SigningCondition"], () =>
             {
                 var inTransaction = Plan(database, parameters);
-                long deleted = MaintenanceTransaction.Execute(connection, $"DELETE FROM SigningLog WHERE {Removable}", parameters);
-                var remaining = MaintenanceTransaction.Scalar(connection, "SELECT count(*) FROM SigningLog");
+                long deleted = database.Execute($"DELETE FROM SigningLog WHERE {Removable}", parameters);
+                var remaining = MaintenanceTransaction.Count(database, "SELECT count(*) FROM SigningLog");
                 if (deleted != inTransaction.Removable || remaining != inTransaction.Total - deleted)
                     throw new LamassuOpsException(MaintenanceTransaction.PreservedRowsChanged, FailureKind.InvalidResult,
                         $"Pruning SigningLog in '{database.Path}' deleted {deleted} rows where {inTransaction.Removable} were expected; rolled back.", database.Path);
@@ -155,11 +154,10 @@ public static class RemoveBunkerSigningLogOperation
     /// Builds the protection table (per KeyUser and rule method: is there a lifetime cap, the longest window, the
     /// rules) from every token bound to the KeyUser, and counts what would go and what stays and why.
     /// </summary>
-    private static PrunePlan Plan(BunkerDatabase database, (string, object)[] parameters)
+    private static PrunePlan Plan(BunkerDatabase database, (string, object?)[] parameters)
     {
-        var connection = database.Connection;
-        MaintenanceTransaction.Execute(connection, $"DROP TABLE IF EXISTS {Protection}");
-        MaintenanceTransaction.Execute(connection, $"""
+        database.Execute($"DROP TABLE IF EXISTS {Protection}");
+        database.Execute($"""
             CREATE TABLE {Protection} AS
             SELECT t.keyUserId AS keyUserId, r.method AS method,
                    max(r.windowSeconds IS NULL AND r.maxUsageCount IS NOT NULL) AS lifetime,
@@ -169,17 +167,16 @@ public static class RemoveBunkerSigningLogOperation
             WHERE t.keyUserId IS NOT NULL AND (r.maxUsageCount IS NOT NULL OR r.windowSeconds IS NOT NULL)
             GROUP BY t.keyUserId, r.method
             """);
-        var total = MaintenanceTransaction.Scalar(connection, "SELECT count(*) FROM SigningLog");
-        var old = MaintenanceTransaction.Scalar(connection, $"SELECT count(*) FROM SigningLog WHERE {CreatedAt} < $cutoff", parameters);
-        var removable = MaintenanceTransaction.Scalar(connection, $"SELECT count(*) FROM SigningLog WHERE {Removable}", parameters);
-        return new PrunePlan(total, old, removable, KeptRows(connection, parameters));
+        var total = MaintenanceTransaction.Count(database, "SELECT count(*) FROM SigningLog");
+        var old = MaintenanceTransaction.Count(database, $"SELECT count(*) FROM SigningLog WHERE {CreatedAt} < $cutoff", parameters);
+        var removable = MaintenanceTransaction.Count(database, $"SELECT count(*) FROM SigningLog WHERE {Removable}", parameters);
+        return new PrunePlan(total, old, removable, KeptRows(database, parameters));
     }
 
     /// <summary>Old rows that stay, grouped by KeyUser, method and reason (one pass; SQLite sorts on disk, not in memory).</summary>
-    private static List<SigningLogKept> KeptRows(Microsoft.Data.Sqlite.SqliteConnection connection, (string, object)[] parameters)
+    private static List<SigningLogKept> KeptRows(BunkerDatabase database, (string, object?)[] parameters)
     {
-        using var command = connection.CreateCommand();
-        command.CommandText = $"""
+        var sql = $"""
             SELECT l.keyUserId, k.keyName, l.method, l.reason, count(*), coalesce(l.ruleIds, '')
             FROM (
                 SELECT SigningLog.keyUserId, SigningLog.method,
@@ -197,14 +194,11 @@ public static class RemoveBunkerSigningLogOperation
             GROUP BY l.keyUserId, l.method, l.reason, l.ruleIds
             ORDER BY l.keyUserId, l.method, l.reason
             """;
-        foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value);
-        using var reader = command.ExecuteReader();
-        var kept = new List<SigningLogKept>();
-        while (reader.Read())
+        return database.Query(sql, reader =>
         {
             var reason = Enum.Parse<SigningLogKeptReason>(reader.GetString(3));
             var rules = reader.GetString(5);
-            kept.Add(new SigningLogKept
+            return new SigningLogKept
             {
                 KeyUserId = reader.GetInt64(0),
                 KeyName = reader.IsDBNull(1) ? null : reader.GetString(1),
@@ -218,8 +212,7 @@ public static class RemoveBunkerSigningLogOperation
                     SigningLogKeptReason.InsideRuleWindow => $"inside the window of PolicyRule {rules}; the cap still counts them.",
                     _ => "createdAt is no date in either encoding; the age is unknown.",
                 },
-            });
-        }
-        return kept;
+            };
+        }, default, parameters).ToList();
     }
 }

@@ -80,7 +80,7 @@ public static class RestoreBunkerDatabaseOperation
 
     private static DatabaseCensus VerifyBackup(BunkerDatabase backup, IOperationHost host)
     {
-        var census = MaintenanceTransaction.Guard(backup, () =>
+        var census = backup.Guard(() =>
         {
             var problems = OnlineBackup.IntegrityProblems(backup.Connection);
             if (problems.Count > 0)
@@ -128,12 +128,16 @@ public static class RestoreBunkerDatabaseOperation
         try
         {
             live.Open();
-            MaintenanceTransaction.Execute(live, $"PRAGMA busy_timeout = {(int)BackupNaming.BusyTimeout.TotalMilliseconds};");
+            using (var busy = live.CreateCommand())
+            {
+                busy.CommandText = $"PRAGMA busy_timeout = {(int)BackupNaming.BusyTimeout.TotalMilliseconds};";
+                busy.ExecuteNonQuery();
+            }
             host.WriteProgress(new OperationProgress($"Restoring {System.IO.Path.GetFileName(path)}", $"from {backup.Path}"));
             backup.Connection.BackupDatabase(live);
             target = path;
             // data_version changes when another connection commits; unchanged means the check below sees our copy.
-            versionAfterCopy = MaintenanceTransaction.Scalar(live, "PRAGMA data_version;");
+            versionAfterCopy = DataVersion(live, null);
         }
         catch (SqliteException e)
         {
@@ -182,15 +186,21 @@ public static class RestoreBunkerDatabaseOperation
             using var check = live.BeginTransaction(deferred: true);
             var problems = OnlineBackup.IntegrityProblems(live, check);
             var census = DatabaseCensus.Take(live, check, cancellationToken);
-            using var version = live.CreateCommand();
-            version.Transaction = check;
-            version.CommandText = "PRAGMA data_version;";
-            var writtenMeanwhile = (long)version.ExecuteScalar()! != versionAfterCopy;
+            var writtenMeanwhile = DataVersion(live, check) != versionAfterCopy;
             return (problems, census, writtenMeanwhile);
         }
         catch (SqliteException e)
         {
             throw BunkerErrors.FromSqlite(e, path, BackupNaming.BusyTimeout);
         }
+    }
+
+    /// <summary>PRAGMA data_version: changes when another connection commits to the database.</summary>
+    private static long DataVersion(SqliteConnection connection, SqliteTransaction? transaction)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "PRAGMA data_version;";
+        return (long)command.ExecuteScalar()!;
     }
 }
