@@ -12,11 +12,11 @@ namespace LamassuOps.Tests.Bunker;
 /// </summary>
 public sealed class StripCrashSafetyTests(ITestOutputHelper output) : IDisposable
 {
-    private const int RandomMomentTrials = 36;
-    private const int InsideTransactionTrials = 24;
+    private const int RandomMomentTrials = 30;
+    private const int InsideTransactionTrials = 20;
 
     /// <summary>Enough stale copies that the strip runs for about a second, so kills land all over it.</summary>
-    private const int StaleCopies = 150_000;
+    private const int StaleCopies = 100_000;
 
     private readonly ScratchDirectory _dir = new();
 
@@ -31,7 +31,7 @@ public sealed class StripCrashSafetyTests(ITestOutputHelper output) : IDisposabl
         var pairingBefore = PairingHashes(template.Path);
 
         var finished = Trial("finished");
-        var (run, duration) = CrashTrial.RunToEnd(StripArgs(finished, withBackup: false, template.AsOf));
+        var run = CrashTrial.RunToEnd(StripArgs(finished, withBackup: false, template.AsOf), finished + "-journal");
         Assert.True(run.ExitCode == 0, run.Stderr);
         var after = SqliteShell.ContentHash(finished);
         Assert.NotEqual(before, after);
@@ -47,8 +47,8 @@ public sealed class StripCrashSafetyTests(ITestOutputHelper output) : IDisposabl
             var insideTransaction = i >= RandomMomentTrials;
             var outcome = insideTransaction
                 ? CrashTrial.KillAfterFileAppears(args, path, path + "-journal",
-                    i - RandomMomentTrials < 4 ? TimeSpan.Zero : duration * random.NextDouble() / 2)
-                : CrashTrial.KillAfter(args, path, duration * random.NextDouble());
+                    i - RandomMomentTrials < 4 ? TimeSpan.Zero : run.FileLifetime * random.NextDouble())
+                : CrashTrial.KillAfter(args, path, run.Duration * random.NextDouble());
 
             Assert.Equal("ok", SqliteShell.Query(path, "PRAGMA integrity_check"));
             var content = SqliteShell.ContentHash(path);
@@ -66,7 +66,7 @@ public sealed class StripCrashSafetyTests(ITestOutputHelper output) : IDisposabl
             output.WriteLine($"{group.Key}: {group.Count()} trials, {group.Count(o => o.Outcome.Killed)} killed " +
                              $"({group.Count(o => o.Outcome.HotJournalAtKill)} inside the write transaction), " +
                              $"{group.Count(o => o.Before)} left as before, {group.Count(o => !o.Before)} as after");
-        output.WriteLine($"uninterrupted strip: {duration.TotalMilliseconds:0} ms");
+        output.WriteLine($"uninterrupted strip: {run.Duration.TotalMilliseconds:0} ms, {run.FileLifetime.TotalMilliseconds:0} ms of them with the journal");
         Assert.Contains(outcomes, o => o.Outcome.HotJournalAtKill && o.Before);
         Assert.All(outcomes.Where(o => !o.Outcome.Killed), o => Assert.Equal(0, o.Outcome.ExitCode));
     }

@@ -20,12 +20,24 @@ public static class CrashTrial
 {
     private static readonly TimeSpan GiveUp = TimeSpan.FromMinutes(2);
 
-    /// <summary>Runs to the end without killing, returning how long it took (to spread kill moments over).</summary>
-    public static (CliResult Result, TimeSpan Duration) RunToEnd(IReadOnlyList<string> args)
+    /// <summary>
+    /// Runs to the end without killing, to learn the moments to spread kills over: how long the run took, and how long
+    /// <paramref name="watchFile"/> (the -journal of the write transaction) existed before the run ended.
+    /// </summary>
+    public static (int ExitCode, string Stderr, TimeSpan Duration, TimeSpan FileLifetime) RunToEnd(IReadOnlyList<string> args, string watchFile)
     {
+        using var process = Start(args);
+        var stderr = process.StandardError.ReadToEndAsync();
         var watch = Stopwatch.StartNew();
-        var result = CliProcess.Run(args, workingDirectory: null);
-        return (result, watch.Elapsed);
+        TimeSpan? appeared = null;
+        while (!process.HasExited && watch.Elapsed < GiveUp)
+        {
+            if (appeared is null && File.Exists(watchFile)) appeared = watch.Elapsed;
+            Thread.Sleep(1);
+        }
+        process.WaitForExit();
+        var duration = watch.Elapsed;
+        return (process.ExitCode, stderr.Result, duration, duration - (appeared ?? duration));
     }
 
     /// <summary>Kills the run <paramref name="delay"/> after it started.</summary>
@@ -39,18 +51,8 @@ public static class CrashTrial
 
     private static CrashTrialOutcome Run(IReadOnlyList<string> args, string databasePath, string? waitForFile, TimeSpan delay)
     {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(CliProcess.DllPath);
-        foreach (var arg in args) start.ArgumentList.Add(arg);
-
-        using var process = Process.Start(start)!;
+        using var process = Start(args);
         var stderr = process.StandardError.ReadToEndAsync();
-        _ = process.StandardOutput.ReadToEndAsync();
         var watch = Stopwatch.StartNew();
 
         if (waitForFile is not null)
@@ -64,5 +66,21 @@ public static class CrashTrial
             return new CrashTrialOutcome(Killed: true, journal.Exists && journal.Length > 0, null, stderr.Result);
         }
         return new CrashTrialOutcome(Killed: false, HotJournalAtKill: false, process.ExitCode, stderr.Result);
+    }
+
+    /// <summary>Starts lamassuops with stdout drained (it is not needed) and stderr left to the caller.</summary>
+    private static Process Start(IReadOnlyList<string> args)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(CliProcess.DllPath);
+        foreach (var arg in args) start.ArgumentList.Add(arg);
+        var process = Process.Start(start)!;
+        _ = process.StandardOutput.ReadToEndAsync();
+        return process;
     }
 }
