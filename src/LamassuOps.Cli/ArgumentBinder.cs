@@ -29,11 +29,19 @@ public static class ArgumentBinder
         bool json = false, verbose = false, whatIf = false, help = false;
         bool? confirm = null;
 
+        var endOfOptions = false;
         for (var i = 0; i < args.Count; i++)
         {
             var arg = args[i];
+            if (endOfOptions)
+            {
+                positional.Add(arg);
+                continue;
+            }
+            if (arg == "--") { endOfOptions = true; continue; }
             if (arg is "-h" or "--help" or "-?") { help = true; continue; }
-            if (!arg.StartsWith("--", StringComparison.Ordinal) || arg == "--")
+            if (IsSingleDashName(arg)) throw SingleDash(arg);
+            if (!arg.StartsWith("--", StringComparison.Ordinal))
             {
                 positional.Add(arg);
                 continue;
@@ -59,7 +67,8 @@ public static class ArgumentBinder
             else if (inlineValue is not null)
                 values.Add(inlineValue);
             else if (parameter.Type.IsArray)
-                while (i + 1 < args.Count && !args[i + 1].StartsWith("--", StringComparison.Ordinal)) values.Add(args[++i]);
+                while (i + 1 < args.Count && !args[i + 1].StartsWith("--", StringComparison.Ordinal) && !IsSingleDashName(args[i + 1]))
+                    values.Add(args[++i]);
             else if (i + 1 < args.Count)
                 values.Add(args[++i]);
             if (values.Count == 0)
@@ -76,6 +85,16 @@ public static class ArgumentBinder
         return new BoundCommand(definition, cmdlet, setName,
             assignments.Keys.Select(p => p.Name).ToHashSet(StringComparer.OrdinalIgnoreCase), options);
     }
+
+    /// <summary>
+    /// PowerShell's spelling (-WhatIf, -Path). Refused rather than taken as a value: `x.db -WhatIf` must not make
+    /// "-WhatIf" a second path and run the command for real. Negative numbers (-1, -5m) are values.
+    /// </summary>
+    private static bool IsSingleDashName(string arg) => arg.Length > 1 && arg[0] == '-' && char.IsLetter(arg[1]);
+
+    private static LamassuOpsException SingleDash(string arg) =>
+        Usage("SingleDashParameter",
+            $"lamassuops options take two dashes: '{arg}' is '--{CommandCatalog.ToKebabCase(arg[1..])}'. A value that starts with '-' goes after '--'.");
 
     private static (string Name, string? Value) SplitOption(string arg)
     {
@@ -148,12 +167,12 @@ public static class ArgumentBinder
             .OrderBy(p => p.EntryFor(set)!.Position)
             .ToList();
         var next = 0;
-        foreach (var slot in slots)
+        for (var s = 0; s < slots.Count && next < positional.Count; s++)
         {
-            if (next >= positional.Count) break;
-            // An array parameter in the last used position takes every remaining value, like `ls a b c`.
-            var take = slot.Type.IsArray ? positional.Count - next : 1;
-            assignments[slot] = positional.GetRange(next, take);
+            // One value per position, as in PowerShell; an array parameter in the last position takes every
+            // remaining value, like `ls a b c`.
+            var take = slots[s].Type.IsArray && s == slots.Count - 1 ? positional.Count - next : 1;
+            assignments[slots[s]] = positional.GetRange(next, take);
             next += take;
         }
         return next == positional.Count;
@@ -198,7 +217,7 @@ public static class ArgumentBinder
         try
         {
             if (target == typeof(string)) return value;
-            if (target.IsEnum) return Enum.Parse(target, value, ignoreCase: true);
+            if (target.IsEnum) return ParseEnum(target, value);
             if (target == typeof(TimeSpan)) return ParseTimeSpan(value);
             if (target == typeof(DateTimeOffset))
                 return DateTimeOffset.Parse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
@@ -213,6 +232,15 @@ public static class ArgumentBinder
             throw Usage("InvalidArgumentValue", $"{parameter.OptionName}: '{value}' is not a valid {Describe(target)}.");
         }
         throw new InvalidOperationException($"lamassuops cannot bind parameters of type {type}.");
+    }
+
+    /// <summary>By name (any case) or number, but only a defined value: Enum.Parse alone accepts any number.</summary>
+    private static object ParseEnum(Type type, string value)
+    {
+        var parsed = Enum.Parse(type, value, ignoreCase: true);
+        if (!Enum.IsDefined(type, parsed) && !type.IsDefined(typeof(FlagsAttribute), inherit: false))
+            throw new ArgumentException($"{value} is not a {type.Name}.");
+        return parsed;
     }
 
     /// <summary>A TimeSpan as PowerShell takes it ("30.00:00:00", "01:30:00") or in short form: 90s, 15m, 12h, 30d, 2w.</summary>

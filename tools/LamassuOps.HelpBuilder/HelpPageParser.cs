@@ -395,6 +395,10 @@ public static class HelpPageParser
             case LineBreakInline lineBreak:
                 text.Append(lineBreak.IsHard ? "\n" : softBreak);
                 return;
+            case HtmlInline html:
+                // Get-Help is plain text: "PeerAuth<Diagnosis>" means the placeholder, not an HTML tag to drop.
+                text.Append(html.Tag);
+                return;
             case HtmlEntityInline entity:
                 text.Append(entity.Transcoded.ToString());
                 return;

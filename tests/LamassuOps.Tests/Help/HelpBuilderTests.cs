@@ -91,6 +91,17 @@ public sealed class HelpBuilderTests
     }
 
     [Fact]
+    public void AngleBracketPlaceholdersStayInThePlainText()
+    {
+        var markdown = File.ReadAllText(Path.Combine(PagesDirectory, "Remove-SampleItem.md"))
+            .Replace("## NOTES\n", "## NOTES\nError ids: Sample<Reason> for each reason &amp; more.\n");
+
+        var page = HelpPageParser.Parse(markdown, "Remove-SampleItem.md");
+
+        Assert.Equal(["Error ids: Sample<Reason> for each reason & more."], page.Notes);
+    }
+
+    [Fact]
     public void WritesMamlThatGetHelpReads()
     {
         var maml = XDocument.Parse(HelpFiles.Generate(PagesDirectory));

@@ -1,22 +1,15 @@
+using LamassuOps.Tests.Fixtures;
+
 namespace LamassuOps.Tests.Postgres.Support;
 
-/// <summary>Places in the checkout the tests use.</summary>
+/// <summary>The node-postgres installs under tests/node (npm ci'd by tests/prepare.sh from their lock files).</summary>
 public static class TestPaths
 {
-    public static string RepositoryRoot { get; } = FindRoot();
-
-    /// <summary>tests/node: the real node-postgres with pg-connection-string >= 2.6.0 (npm ci'd by tests/prepare.sh).</summary>
-    public static string NodeModulesNew => Path.Combine(RepositoryRoot, "tests", "node");
+    /// <summary>tests/node: pg 8.16 with pg-connection-string 2.9 (>= 2.6.0, decodes a %2F socket host).</summary>
+    public static string NodeModulesNew => RepositoryPaths.Combine("tests", "node");
 
     /// <summary>tests/node/pg-old: pg 8.7.3 with pg-connection-string 2.5.0.</summary>
-    public static string NodeModulesOld => Path.Combine(RepositoryRoot, "tests", "node", "pg-old");
+    public static string NodeModulesOld => RepositoryPaths.Combine("tests", "node", "pg-old");
 
-    public static string NodeScript(string name) => Path.Combine(RepositoryRoot, "tests", "node", name);
-
-    private static string FindRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-            if (File.Exists(Path.Combine(directory.FullName, "LamassuOps.sln"))) return directory.FullName;
-        throw new InvalidOperationException("The tests run from a build output outside the checkout.");
-    }
+    public static string NodeScript(string name) => RepositoryPaths.Combine("tests", "node", name);
 }

@@ -1,0 +1,41 @@
+using Npgsql;
+
+namespace LamassuOps.Core.Postgres;
+
+/// <summary>Opens the short-lived, unpooled connections the inspection commands use.</summary>
+internal static class PostgresConnector
+{
+    private const int ConnectTimeoutSeconds = 15;
+
+    public static NpgsqlConnection Open(PostgresEndpoint endpoint, CancellationToken cancellationToken)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(endpoint.ToNpgsqlConnectionString(maskSecrets: false, pooling: false))
+        {
+            Timeout = ConnectTimeoutSeconds,
+            ApplicationName = "lamassuops",
+        };
+        var connection = new NpgsqlConnection(builder.ConnectionString);
+        try
+        {
+            connection.OpenAsync(cancellationToken).GetAwaiter().GetResult();
+            return connection;
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Runs a query and reads each row with <paramref name="read"/>.</summary>
+    public static List<T> Query<T>(NpgsqlConnection connection, string sql, Func<NpgsqlDataReader, T> read,
+        params object?[] parameters)
+    {
+        using var command = new NpgsqlCommand(sql, connection);
+        foreach (var parameter in parameters) command.Parameters.Add(new NpgsqlParameter { Value = parameter ?? DBNull.Value });
+        using var reader = command.ExecuteReader();
+        var rows = new List<T>();
+        while (reader.Read()) rows.Add(read(reader));
+        return rows;
+    }
+}

@@ -1,0 +1,46 @@
+using System.Management.Automation;
+using LamassuOps.Core.Postgres;
+
+namespace LamassuOps;
+
+/// <summary>The parameters Test-PeerAuth and Assert-PeerAuth share: where to connect and as which role.</summary>
+public abstract class PeerAuthCommandBase : LamassuCmdlet
+{
+    protected const string SocketSet = "Socket";
+    protected const string UrlSet = "Url";
+
+    [Parameter(ParameterSetName = SocketSet, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Alias("Role", "UserName")]
+    [ValidateNotNullOrEmpty]
+    public string? User { get; set; }
+
+    [Parameter(ParameterSetName = SocketSet, Position = 1, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string? Database { get; set; }
+
+    [Parameter(ParameterSetName = SocketSet)]
+    [ValidateNotNullOrEmpty]
+    public string SocketDirectory { get; set; } = PostgresEndpoint.DefaultSocketDirectory;
+
+    [Parameter(ParameterSetName = SocketSet)]
+    [ValidateRange(1, 65535)]
+    public int Port { get; set; } = PostgresEndpoint.DefaultPort;
+
+    [Parameter(ParameterSetName = UrlSet, Mandatory = true, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string? DatabaseUrl { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string Schema { get; set; } = "public";
+
+    internal PeerAuthOptions Options() => new()
+    {
+        User = User,
+        Database = Database,
+        SocketDirectory = SocketDirectory,
+        Port = Port,
+        DatabaseUrl = DatabaseUrl,
+        Schema = Schema,
+    };
+}

@@ -1,0 +1,188 @@
+using System.Text.Json;
+using LamassuOps.Cli;
+using LamassuOps.Tests.Fixtures;
+
+namespace LamassuOps.Tests.Cli;
+
+/// <summary>lamassuops output: JSON lines, tables and lists, and the Format.ps1xml views that shape them.</summary>
+public sealed class OutputTests
+{
+    private sealed record Pair(string Name, int Count);
+
+    private sealed record Holder(string Path, IReadOnlyList<Pair> Pairs, IReadOnlyList<string> Tags, bool Ok, string? Missing);
+
+    private static readonly SampleItem Item = new()
+    {
+        Path = "/var/lib/nsecbunkerd/nsecbunker.db",
+        Name = "alice",
+        State = SampleState.Expired,
+        CreatedAt = new DateTimeOffset(2026, 6, 19, 12, 58, 47, TimeSpan.Zero),
+        Tags = ["lnbits", "live"],
+    };
+
+    private static readonly Dictionary<string, FormatView> NoViews = [];
+
+    private static string Write(IReadOnlyDictionary<string, FormatView> views, params object[] results)
+    {
+        var stdout = new StringWriter();
+        var writer = new TextTableWriter(stdout, views);
+        foreach (var result in results) writer.Write(result);
+        writer.Flush();
+        return stdout.ToString().ReplaceLineEndings("\n");
+    }
+
+    [Fact]
+    public void JsonLinesKeepPropertyNamesWithEnumsAsNamesAndDatesAsIso8601()
+    {
+        var stdout = new StringWriter();
+        var writer = OutputWriter.Create(json: true, stdout, NoViews);
+
+        writer.Write(Item);
+        writer.Write(new Pair("x", 2));
+        writer.Flush();
+
+        var lines = stdout.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, lines.Length);
+        Assert.Equal("""{"Path":"/var/lib/nsecbunkerd/nsecbunker.db","Name":"alice","State":"Expired","CreatedAt":"2026-06-19T12:58:47+00:00","Tags":["lnbits","live"]}""", lines[0]);
+        Assert.Equal("x", JsonDocument.Parse(lines[1]).RootElement.GetProperty("Name").GetString());
+    }
+
+    [Fact]
+    public void SmallObjectsAreATableSizedByTheirValues()
+    {
+        var text = Write(NoViews, new Pair("a", 1), new Pair("longer name", 22));
+
+        Assert.Equal("\nName        Count\n----------- -----\na           1\nlonger name 22\n", text);
+    }
+
+    [Fact]
+    public void WideObjectsWithoutAViewAreLists()
+    {
+        var text = Write(NoViews, Item);
+
+        Assert.Equal(
+            "\nPath      : /var/lib/nsecbunkerd/nsecbunker.db\nName      : alice\nState     : Expired\nCreatedAt : 2026-06-19 12:58:47Z\nTags      : {lnbits, live}\n",
+            text);
+    }
+
+    [Fact]
+    public void ATableViewChoosesAndOrdersTheColumns()
+    {
+        var views = new Dictionary<string, FormatView> { [typeof(SampleItem).FullName!] = new(typeof(SampleItem).FullName!, false, ["State", "Name", "NoSuchProperty"]) };
+
+        var text = Write(views, Item, new SampleItem { Path = Item.Path, Name = "bob", State = SampleState.Live });
+
+        Assert.Equal("\nState   Name\n------- -----\nExpired alice\nLive    bob\n", text);
+    }
+
+    [Fact]
+    public void ListsShowNestedObjectListsAsIndentedTables()
+    {
+        var holder = new Holder("/db", [new Pair("a", 1), new Pair("bb", 2)], ["t"], true, null);
+
+        var text = Write(NoViews, holder);
+
+        Assert.Equal("\nPath    : /db\nTags    : {t}\nOk      : True\nMissing : \n\nPairs:\n\n  Name Count\n  ---- -----\n  a    1\n  bb   2\n", text);
+    }
+
+    [Fact]
+    public void ANewTypeStartsANewTable()
+    {
+        var text = Write(NoViews, new Pair("a", 1), new Holder("/db", [], [], false, null), new Pair("b", 2));
+
+        Assert.Equal(2, text.Split("Name Count").Length - 1);
+    }
+
+    [Fact]
+    public void LongCellsAreCutAtSixtyFourCharacters()
+    {
+        var text = Write(NoViews, new Pair(new string('x', 100), 1));
+
+        var row = text.Split('\n')[3];
+        Assert.Equal(new string('x', 63) + "… 1", row);
+    }
+
+    [Fact]
+    public void RowsStreamAfterTheFirstTwoHundredWithTheirColumnWidths()
+    {
+        var rows = Enumerable.Range(0, 201).Select(i => (object)new Pair(i == 200 ? "much longer than the rest" : "n", i)).ToArray();
+
+        var lines = Write(NoViews, rows).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+        Assert.Equal("Name Count", lines[0]);
+        Assert.Equal(203, lines.Length);
+        Assert.Equal("muc… 200", lines[^1]);
+    }
+
+    [Fact]
+    public void FormatViewsAreReadFromFormatPs1xmlFiles()
+    {
+        var directory = Directory.CreateTempSubdirectory("lamassuops-formats-");
+        try
+        {
+            File.WriteAllText(Path.Combine(directory.FullName, "Sample.Format.ps1xml"), """
+                <?xml version="1.0" encoding="utf-8"?>
+                <Configuration>
+                  <ViewDefinitions>
+                    <View>
+                      <Name>Table</Name>
+                      <ViewSelectedBy><TypeName>Sample.Item</TypeName></ViewSelectedBy>
+                      <TableControl>
+                        <TableHeaders><TableColumnHeader /><TableColumnHeader><Label>Key</Label></TableColumnHeader></TableHeaders>
+                        <TableRowEntries><TableRowEntry><TableColumnItems>
+                          <TableColumnItem><PropertyName>Path</PropertyName></TableColumnItem>
+                          <TableColumnItem><PropertyName>KeyName</PropertyName></TableColumnItem>
+                        </TableColumnItems></TableRowEntry></TableRowEntries>
+                      </TableControl>
+                    </View>
+                    <View>
+                      <Name>Second view of the same type</Name>
+                      <ViewSelectedBy><TypeName>Sample.Item</TypeName></ViewSelectedBy>
+                      <ListControl><ListEntries><ListEntry><ListItems><ListItem><PropertyName>Other</PropertyName></ListItem></ListItems></ListEntry></ListEntries></ListControl>
+                    </View>
+                    <View>
+                      <Name>List</Name>
+                      <ViewSelectedBy><TypeName>Sample.Report</TypeName></ViewSelectedBy>
+                      <ListControl><ListEntries><ListEntry><ListItems>
+                        <ListItem><PropertyName>Finding</PropertyName></ListItem>
+                        <ListItem><PropertyName>Passed</PropertyName></ListItem>
+                      </ListItems></ListEntry></ListEntries></ListControl>
+                    </View>
+                    <View>
+                      <Name>Script only</Name>
+                      <ViewSelectedBy><TypeName>Sample.Scripted</TypeName></ViewSelectedBy>
+                      <TableControl><TableRowEntries><TableRowEntry><TableColumnItems>
+                        <TableColumnItem><ScriptBlock>$_.Name</ScriptBlock></TableColumnItem>
+                      </TableColumnItems></TableRowEntry></TableRowEntries></TableControl>
+                    </View>
+                  </ViewDefinitions>
+                </Configuration>
+                """);
+
+            var views = FormatViews.LoadDirectory(directory.FullName);
+
+            Assert.Equal(["Sample.Item", "Sample.Report"], views.Keys.Order(StringComparer.Ordinal));
+            Assert.False(views["Sample.Item"].IsList);
+            Assert.Equal(["Path", "KeyName"], views["Sample.Item"].Properties);
+            Assert.True(views["Sample.Report"].IsList);
+            Assert.Equal(["Finding", "Passed"], views["Sample.Report"].Properties);
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public void AMissingFormatsDirectoryMeansNoViews() =>
+        Assert.Empty(FormatViews.LoadDirectory(Path.Combine(Path.GetTempPath(), Guid.NewGuid().ToString("N"))));
+
+    [Fact]
+    public void TheModulesOwnViewsLoad()
+    {
+        var views = FormatViews.LoadDirectory(RepositoryPaths.Combine("formats"));
+
+        Assert.NotEmpty(views);
+        Assert.All(views.Values, view => Assert.NotEmpty(view.Properties));
+    }
+}
