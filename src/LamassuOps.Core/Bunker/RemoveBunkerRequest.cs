@@ -5,10 +5,13 @@ public sealed class RemoveBunkerRequestOptions
     /// <summary>Request rows exist for 60 s while the daemon waits for an answer; younger ones are never touched.</summary>
     public static readonly TimeSpan MinimumAge = TimeSpan.FromMinutes(1);
 
+    /// <summary>An hour: anything older is certainly a leftover.</summary>
+    public static readonly TimeSpan DefaultAge = TimeSpan.FromHours(1);
+
     public required string Path { get; init; }
 
     /// <summary>Remove rows created more than this long before <see cref="AsOf"/>; at least <see cref="MinimumAge"/>.</summary>
-    public required TimeSpan OlderThan { get; init; }
+    public TimeSpan OlderThan { get; init; } = DefaultAge;
 
     public bool NoBackup { get; init; }
 

@@ -2,10 +2,13 @@ namespace LamassuOps.Core.Bunker;
 
 public sealed class RemoveBunkerSigningLogOptions
 {
+    /// <summary>30 days. Rows a cap still counts are kept whatever their age.</summary>
+    public static readonly TimeSpan DefaultAge = TimeSpan.FromDays(30);
+
     public required string Path { get; init; }
 
     /// <summary>Prune rows created more than this long before <see cref="AsOf"/>, unless a rule still counts them.</summary>
-    public required TimeSpan OlderThan { get; init; }
+    public TimeSpan OlderThan { get; init; } = DefaultAge;
 
     public bool NoBackup { get; init; }
 

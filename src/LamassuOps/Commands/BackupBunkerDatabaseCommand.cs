@@ -9,6 +9,7 @@ namespace LamassuOps.Commands;
 public sealed class BackupBunkerDatabaseCommand : LamassuCmdlet
 {
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = "Path", ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [SupportsWildcards]
     [ValidateNotNullOrEmpty]
     public string[] Path { get; set; } = [];
 

@@ -10,6 +10,7 @@ namespace LamassuOps.Commands;
 public sealed class RemoveBunkerRequestCommand : LamassuCmdlet
 {
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = "Path", ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [SupportsWildcards]
     [ValidateNotNullOrEmpty]
     public string[] Path { get; set; } = [];
 
@@ -18,8 +19,8 @@ public sealed class RemoveBunkerRequestCommand : LamassuCmdlet
     [ValidateNotNullOrEmpty]
     public string[] LiteralPath { get; set; } = [];
 
-    [Parameter(Mandatory = true)]
-    public TimeSpan OlderThan { get; set; }
+    [Parameter]
+    public TimeSpan OlderThan { get; set; } = RemoveBunkerRequestOptions.DefaultAge;
 
     [Parameter]
     public SwitchParameter NoBackup { get; set; }

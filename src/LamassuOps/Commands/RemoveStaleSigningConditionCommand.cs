@@ -13,6 +13,7 @@ public sealed class RemoveStaleSigningConditionCommand : LamassuCmdlet
     private readonly StaleSigningConditionStrip _strip = new();
 
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = "Path", ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [SupportsWildcards]
     [ValidateNotNullOrEmpty]
     public string[] Path { get; set; } = [];
 

@@ -4,13 +4,20 @@ using LamassuOps.Core.Bunker;
 namespace LamassuOps.Commands;
 
 /// <summary>Restores nsecbunker.db from a verified backup, keeping a safety copy of the current database.</summary>
-[Cmdlet(VerbsData.Restore, "BunkerDatabase", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+[Cmdlet(VerbsData.Restore, "BunkerDatabase", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High,
+    DefaultParameterSetName = "Path")]
 [OutputType(typeof(BunkerRestore))]
 public sealed class RestoreBunkerDatabaseCommand : LamassuCmdlet
 {
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = "Path", ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [SupportsWildcards]
     [ValidateNotNullOrEmpty]
-    public string Path { get; set; } = "";
+    public string[] Path { get; set; } = [];
+
+    [Parameter(Mandatory = true, ParameterSetName = "LiteralPath", ValueFromPipelineByPropertyName = true)]
+    [Alias("PSPath", "LP")]
+    [ValidateNotNullOrEmpty]
+    public string[] LiteralPath { get; set; } = [];
 
     [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
@@ -19,10 +26,10 @@ public sealed class RestoreBunkerDatabaseCommand : LamassuCmdlet
     [Parameter]
     public SwitchParameter Force { get; set; }
 
-    internal override IEnumerable<object> Invoke(ICommandHost host) =>
-        RestoreBunkerDatabaseOperation.Run(new RestoreBunkerDatabaseOptions
-        {
-            Path = host.ResolvePath(Path, literal: true)[0],
-            BackupPath = host.ResolvePath(BackupPath, literal: true)[0],
-        }, host);
+    internal override IEnumerable<object> Invoke(ICommandHost host)
+    {
+        var backupPath = host.ResolvePath(BackupPath, literal: true)[0];
+        return ForEachItem(host, ResolvePaths(host, Path, LiteralPath), path =>
+            RestoreBunkerDatabaseOperation.Run(new RestoreBunkerDatabaseOptions { Path = path, BackupPath = backupPath }, host));
+    }
 }
