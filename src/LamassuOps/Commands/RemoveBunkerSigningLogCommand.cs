@@ -7,41 +7,17 @@ namespace LamassuOps.Commands;
 [Cmdlet(VerbsCommon.Remove, "BunkerSigningLog", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High,
     DefaultParameterSetName = "Path")]
 [OutputType(typeof(BunkerSigningLogRemoval))]
-public sealed class RemoveBunkerSigningLogCommand : LamassuCmdlet
+public sealed class RemoveBunkerSigningLogCommand : BunkerMaintenanceCommandBase
 {
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = "Path", ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [SupportsWildcards]
-    [ValidateNotNullOrEmpty]
-    public string[] Path { get; set; } = [];
-
-    [Parameter(Mandatory = true, ParameterSetName = "LiteralPath", ValueFromPipelineByPropertyName = true)]
-    [Alias("PSPath", "LP")]
-    [ValidateNotNullOrEmpty]
-    public string[] LiteralPath { get; set; } = [];
-
     [Parameter]
     public TimeSpan OlderThan { get; set; } = RemoveBunkerSigningLogOptions.DefaultAge;
 
-    [Parameter]
-    public SwitchParameter NoBackup { get; set; }
-
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? BackupDirectory { get; set; }
-
-    [Parameter]
-    public SwitchParameter Force { get; set; }
-
-    internal override IEnumerable<object> Invoke(ICommandHost host)
-    {
-        var backupDirectory = BackupDirectory is null ? null : host.ResolvePath(BackupDirectory, literal: true)[0];
-        return ForEachItem(host, ResolvePaths(host, Path, LiteralPath), path =>
-            RemoveBunkerSigningLogOperation.Run(new RemoveBunkerSigningLogOptions
-            {
-                Path = path,
-                OlderThan = OlderThan,
-                NoBackup = IsPresent(NoBackup),
-                BackupDirectory = backupDirectory,
-            }, host));
-    }
+    internal override IEnumerable<object> Invoke(ICommandHost host) =>
+        ForEachDatabase(host, (path, backup) => RemoveBunkerSigningLogOperation.Run(new RemoveBunkerSigningLogOptions
+        {
+            Path = path,
+            OlderThan = OlderThan,
+            NoBackup = backup.NoBackup,
+            BackupDirectory = backup.BackupDirectory,
+        }, host));
 }
