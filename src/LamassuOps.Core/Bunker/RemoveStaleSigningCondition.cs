@@ -254,14 +254,19 @@ public sealed class StaleSigningConditionStrip
             insert.CommandText = $"INSERT INTO {idTable ?? "unused"} (id) VALUES ($id)";
             var id = insert.Parameters.Add("$id", Microsoft.Data.Sqlite.SqliteType.Integer);
 
+            // Rows come ordered by KeyUser: the first pass tells, per client, what goes and what stays.
+            var client = new ClientTally(host, enabled: idTable is null);
             foreach (var row in new SigningConditionClassifier(database, asOf).Classify(host.CancellationToken))
             {
-                if (!plan.Add(row, scope)) continue;
+                var removed = plan.Add(row, scope);
+                client.Add(row, removed);
+                if (!removed) continue;
                 digest.AppendData(BitConverter.GetBytes(row.Id));
                 if (idTable is null) continue;
                 id.Value = row.Id;
                 insert.ExecuteNonQuery();
             }
+            client.Flush();
             plan.IdDigest = Convert.ToHexString(digest.GetHashAndReset());
             return plan;
         }
@@ -297,5 +302,41 @@ public sealed class StaleSigningConditionStrip
         /// <summary>Redeemed tokens bound to a KeyUser that exists: the pairings LNbits accounts rely on.</summary>
         public static long CountPairings(BunkerDatabase database) => MaintenanceTransaction.Count(database,
             "SELECT count(*) FROM Token t JOIN KeyUser k ON k.id = t.keyUserId WHERE t.redeemedAt IS NOT NULL");
+    }
+
+    /// <summary>One verbose line per KeyUser: which of its rows the strip removes (the first few listed) and how many it keeps.</summary>
+    private sealed class ClientTally(IOperationHost host, bool enabled)
+    {
+        private const int Listed = 20;
+        private readonly List<string> _listed = [];
+        private BunkerSigningCondition? _first;
+        private int _removed;
+        private int _kept;
+
+        public void Add(BunkerSigningCondition row, bool removed)
+        {
+            if (!enabled) return;
+            if (_first is not null && _first.KeyUserId != row.KeyUserId) Flush();
+            _first ??= row;
+            if (!removed)
+            {
+                _kept++;
+                return;
+            }
+            if (++_removed <= Listed) _listed.Add($"{row.Id} ({row.Method}, {row.Kind ?? "NULL"}, {(object?)row.Verdict ?? row.Classification})");
+        }
+
+        public void Flush()
+        {
+            if (_first is null) return;
+            var client = _first.KeyUserId is null ? "Rows without a KeyUser"
+                : $"KeyUser {_first.KeyUserId} ({_first.KeyName}, client {_first.ClientPubkey?[..Math.Min(12, _first.ClientPubkey.Length)]}…)";
+            var more = _removed > Listed ? $" and {_removed - Listed} more" : "";
+            host.WriteVerbose(_removed == 0
+                ? $"{client}: nothing removed, {_kept} kept."
+                : $"{client}: removes {_removed} SigningCondition rows: {string.Join(", ", _listed)}{more}; {_kept} kept.");
+            (_first, _removed, _kept) = (null, 0, 0);
+            _listed.Clear();
+        }
     }
 }
