@@ -23,3 +23,11 @@ for dir in "$root/tests/node" "$root/tests/node/pg-old"; do
     (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
   fi
 done
+
+# tree-sitter's PowerShell grammar, to parse build.ps1 and the Pester suite where no pwsh exists (only its wasm is
+# used, so no native build: --ignore-scripts).
+syntax="$root/tests/pester/syntax"
+if [[ ! -f "$syntax/node_modules/.package-lock.json" || "$syntax/package-lock.json" -nt "$syntax/node_modules/.package-lock.json" ]]; then
+  echo "prepare: npm ci in tests/pester/syntax" >&2
+  (cd "$syntax" && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error >/dev/null)
+fi

@@ -63,7 +63,7 @@ public static class BunkerDate
     public static DateTimeOffset? Parse(object? value, string path, string where)
     {
         if (TryParse(value, out var date)) return date;
-        throw new LamassuOpsException("BunkerDateUnreadable", FailureKind.InvalidData,
+        throw new LamassuOpsException(BunkerErrors.DateUnreadable, FailureKind.InvalidData,
             $"{where} in '{path}' holds '{value}', which is neither milliseconds since 1970 nor a 'YYYY-MM-DD HH:MM:SS' date.",
             path, "Correct the value with sqlite3 (after a backup), or report how it was written.");
     }

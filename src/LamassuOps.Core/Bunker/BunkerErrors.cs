@@ -16,6 +16,7 @@ public static class BunkerErrors
     public const string DatabaseReadOnly = "BunkerDatabaseReadOnly";
     public const string DatabaseNeedsRecovery = "BunkerDatabaseNeedsRecovery";
     public const string DatabaseReadFailed = "BunkerDatabaseReadFailed";
+    public const string DateUnreadable = "BunkerDateUnreadable";
 
     private const string FixCorrupt =
         "Stop nsecbunkerd and restore nsecbunker.db from a backup; `sqlite3 nsecbunker.db .recover` can salvage rows into a new file.";

@@ -52,6 +52,21 @@ public sealed class BunkerSchema
 
     public const string MigrationsTable = "_prisma_migrations";
 
+    /// <summary>
+    /// The columns of the upstream tables LamassuOps reads, as the 22 upstream migrations leave them (less
+    /// PolicyRule.currentUsageCount, which the fork drops).
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string[]> UpstreamColumns = new Dictionary<string, string[]>
+    {
+        ["KeyUser"] = ["id", "keyName", "userPubkey", "createdAt", "updatedAt", "lastUsedAt", "description", "revokedAt"],
+        ["Token"] = ["id", "keyName", "token", "clientName", "createdBy", "createdAt", "updatedAt", "deletedAt", "expiresAt", "redeemedAt",
+            "keyUserId", "policyId"],
+        ["SigningCondition"] = ["id", "method", "kind", "content", "keyUserKeyName", "allowed", "keyUserId"],
+        ["Policy"] = ["id", "name", "createdAt", "updatedAt", "expiresAt", "deletedAt", "description"],
+        ["PolicyRule"] = ["id", "method", "kind", "maxUsageCount", "policyId"],
+        ["Request"] = ["id", "keyName", "createdAt", "requestId", "remotePubkey", "method", "params", "allowed"],
+    };
+
     private readonly Dictionary<string, IReadOnlyList<BunkerColumn>> _tables;
 
     private BunkerSchema(Dictionary<string, IReadOnlyList<BunkerColumn>> tables)
@@ -92,6 +107,13 @@ public sealed class BunkerSchema
     /// <summary>The required tables this database lacks (empty for an nsecbunkerd database).</summary>
     public IReadOnlyList<string> MissingRequiredTables => RequiredTables.Where(t => !HasTable(t)).ToList();
 
+    /// <summary>Upstream tables this database lacks.</summary>
+    public IReadOnlyList<string> MissingUpstreamTables => UpstreamTables.Where(t => !HasTable(t)).ToList();
+
+    /// <summary>"Table.column" for each column of <see cref="UpstreamColumns"/> missing from a table that exists.</summary>
+    public IReadOnlyList<string> MissingUpstreamColumns =>
+        UpstreamColumns.Where(t => HasTable(t.Key)).SelectMany(t => t.Value.Where(c => !HasColumn(t.Key, c)).Select(c => $"{t.Key}.{c}")).ToList();
+
     public bool HasTable(string table) => _tables.ContainsKey(table);
 
     public bool HasColumn(string table, string column) =>
@@ -123,16 +145,24 @@ public sealed class BunkerSchema
     /// <summary>A short description for findings and verbose output, e.g. "live-grant fork (Token.revokedAt, ...)".</summary>
     public string Describe() => Variant == BunkerSchemaVariant.Upstream
         ? "upstream nsecbunkerd schema"
-        : $"live-grant fork schema ({string.Join(", ", DescribeFeatures())})";
+        : $"live-grant fork schema ({string.Join(", ", DescribeFeatures(Features))})";
 
-    private IEnumerable<string> DescribeFeatures()
-    {
-        if (HasTokenRevokedAt) yield return "Token.revokedAt";
-        if (HasSigningConditionLifecycle) yield return "SigningCondition lifecycle columns";
-        if (HasRequestKeyUserId) yield return "Request.keyUserId";
-        if (HasSigningLog) yield return "SigningLog";
-        if (HasPolicyRuleWindowSeconds) yield return "PolicyRule.windowSeconds";
-    }
+    /// <summary>Names of the fork's additions in <paramref name="features"/> ("Token.revokedAt", ...), in migration order.</summary>
+    public static IEnumerable<string> DescribeFeatures(BunkerSchemaFeatures features) =>
+        FeatureNames.Where(f => features.HasFlag(f.Feature)).Select(f => f.Name);
+
+    private static readonly (BunkerSchemaFeatures Feature, string Name)[] FeatureNames =
+    [
+        (BunkerSchemaFeatures.TokenRevokedAt, "Token.revokedAt"),
+        (BunkerSchemaFeatures.SigningConditionLifecycle, "SigningCondition lifecycle columns"),
+        (BunkerSchemaFeatures.RequestKeyUserId, "Request.keyUserId"),
+        (BunkerSchemaFeatures.SigningLog, "SigningLog"),
+        (BunkerSchemaFeatures.PolicyRuleWindowSeconds, "PolicyRule.windowSeconds"),
+    ];
+
+    /// <summary>Every addition of the live-grant fork.</summary>
+    public const BunkerSchemaFeatures AllFeatures = BunkerSchemaFeatures.TokenRevokedAt | BunkerSchemaFeatures.SigningConditionLifecycle
+        | BunkerSchemaFeatures.RequestKeyUserId | BunkerSchemaFeatures.SigningLog | BunkerSchemaFeatures.PolicyRuleWindowSeconds;
 
     private static BunkerSchemaFeatures Detect(BunkerSchemaFeatures feature, bool present) =>
         present ? feature : BunkerSchemaFeatures.None;

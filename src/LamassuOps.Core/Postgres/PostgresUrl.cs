@@ -259,7 +259,10 @@ public static class PostgresUrl
                     hostValue = value;
                     hostFromQuery = true;
                     break;
-                case "port": port = value; break;
+                case "port":
+                    host.WriteWarning($"pg-connection-string before 2.6.0 (pg before 8.11) ignores ?port= and uses 5432; to be read alike everywhere, put the port in the authority: postgresql://USER@localhost:{value}/DATABASE?host=DIRECTORY.");
+                    port = value;
+                    break;
                 case "user": user = value; break;
                 case "password": password = value.Length > 0 ? value : null; break;
                 case "dbname":

@@ -29,7 +29,7 @@ public sealed partial class CmdletMetadataTests
     {
         "Get-BunkerPairing", "Get-BunkerSigningCondition", "Test-BunkerDatabase", "Backup-BunkerDatabase",
         "Restore-BunkerDatabase", "Remove-StaleSigningCondition", "Remove-BunkerSigningLog", "Remove-BunkerRequest",
-        "New-LamassuEnvWrapper", "Get-LamassuPeerAuthReadiness", "Get-LamassuMigrationStatus",
+        "Get-LamassuMigrationStatus",
     };
 
     private static IReadOnlyList<CommandDefinition> Commands => CommandCatalog.Commands;

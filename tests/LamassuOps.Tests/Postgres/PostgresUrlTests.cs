@@ -138,6 +138,20 @@ public sealed class PostgresUrlTests
     }
 
     [Fact]
+    public void QueryPortIsReadButOldNodePostgresIgnoresItAndTheWarningSaysSo()
+    {
+        const string url = "postgresql://u@/db?host=/run/x&port=5433";
+        var host = new RecordingHost();
+        var old = NodePostgres.Parse([url], TestPaths.NodeModulesOld).Single().Resolved!;
+
+        var ours = Parse(url, host);
+
+        Assert.Equal(5433, ours.Port);
+        Assert.Equal("5432", old.Port);
+        Assert.Contains(host.Warnings, w => w.Contains("ignores ?port=") && w.Contains("postgresql://USER@localhost:5433/DATABASE?host=DIRECTORY"));
+    }
+
+    [Fact]
     public void PgVariablesFillWhatTheUrlLeavesOut()
     {
         var environment = new Dictionary<string, string?>

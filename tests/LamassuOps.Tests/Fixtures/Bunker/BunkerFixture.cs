@@ -256,9 +256,10 @@ public sealed class BunkerFixture
         if (schema < Schema) throw new ArgumentException($"Cannot go back from {Schema} to {schema}.", nameof(schema));
         using var connection = Open(enforceForeignKeys: false);
         var recorded = HasTable(connection, BunkerSchema.MigrationsTable);
+        var step = 0;
         foreach (var migration in FixtureMigrations.All.Take((int)schema).Skip((int)Schema))
         {
-            Apply(connection, migration, recorded, Now);
+            Apply(connection, migration, recorded, Now.AddMilliseconds(25 * step++));
             if (migration.Name == FixtureMigrations.All[(int)BunkerFixtureSchema.ForkLifecycle - 1].Name)
                 Execute(connection, "UPDATE SigningCondition SET createdAt = $text", ("$text", BunkerDate.ToText(Now)));
         }
@@ -277,7 +278,7 @@ public sealed class BunkerFixture
 
     /// <summary>Records a migration as applied (optionally with another checksum) without running it.</summary>
     public void RecordMigration(string name, string checksum) =>
-        Write(c => RecordApplied(c, new FixtureMigration(name, ""), Now, checksum));
+        Write(c => RecordApplied(c, Uuid($"migration:{name}:{_sequence++}"), name, Now, checksum));
 
     public void ForgetMigration(string name) =>
         Write(c => Execute(c, "DELETE FROM _prisma_migrations WHERE migration_name = $name", ("$name", name)));
@@ -409,15 +410,15 @@ public sealed class BunkerFixture
     private static void Apply(SqliteConnection connection, FixtureMigration migration, bool record, DateTimeOffset at)
     {
         Execute(connection, migration.Script);
-        if (record) RecordApplied(connection, migration, at, migration.Checksum);
+        if (record) RecordApplied(connection, Uuid("migration:" + migration.Name), migration.Name, at, migration.Checksum);
     }
 
-    private static void RecordApplied(SqliteConnection connection, FixtureMigration migration, DateTimeOffset at, string checksum) =>
+    private static void RecordApplied(SqliteConnection connection, string id, string name, DateTimeOffset at, string checksum) =>
         Execute(connection,
             "INSERT INTO _prisma_migrations (id, checksum, finished_at, migration_name, logs, rolled_back_at, started_at, applied_steps_count) " +
             "VALUES ($id, $checksum, $finished, $name, NULL, NULL, $started, 1)",
-            ("$id", Uuid("migration:" + migration.Name)), ("$checksum", checksum),
-            ("$finished", BunkerDate.ToMilliseconds(at) + 18), ("$name", migration.Name), ("$started", BunkerDate.ToMilliseconds(at)));
+            ("$id", id), ("$checksum", checksum), ("$finished", BunkerDate.ToMilliseconds(at) + 18), ("$name", name),
+            ("$started", BunkerDate.ToMilliseconds(at)));
 
     private static bool HasTable(SqliteConnection connection, string table)
     {

@@ -34,7 +34,7 @@ public sealed class PostgresServer : IDisposable
     /// <summary>Role with a password, allowed over TCP only (to database <see cref="TcpDatabase"/>).</summary>
     public const string PasswordRole = "lamassuops-pw";
 
-    public const string Password = "tcp-only-Pa55word!";
+    public const string Password = "tcp-only P@ss:w/rd%?#é!";
 
     public const string TcpDatabase = "lamassuops-tcp";
 

@@ -1,0 +1,83 @@
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+
+namespace LamassuOps.Core.Bunker;
+
+/// <summary>Where a token stands at a moment (<c>-AsOf</c>).</summary>
+public enum BunkerTokenState
+{
+    /// <summary>Not deleted, not revoked, not past expiresAt: the live-grant fork grants its policy.</summary>
+    Live,
+
+    /// <summary>expiresAt is at or before the moment.</summary>
+    Expired,
+
+    /// <summary>Token.revokedAt (live-grant fork) is at or before the moment.</summary>
+    Revoked,
+
+    /// <summary>deletedAt is at or before the moment.</summary>
+    Deleted,
+}
+
+/// <summary>
+/// One Token row with its policy, as the Bunker queries read it (<see cref="Columns"/> then <see cref="Read"/>).
+/// The value is the secret: callers mask it.
+/// </summary>
+internal sealed record BunkerTokenRow(
+    long Id, string KeyName, string Value, string? ClientName, long? KeyUserId, DateTimeOffset? RedeemedAt,
+    DateTimeOffset? ExpiresAt, DateTimeOffset? RevokedAt, DateTimeOffset? DeletedAt, long? PolicyId, bool PolicyExists,
+    string? PolicyName)
+{
+    /// <summary>How many columns <see cref="Columns"/> selects.</summary>
+    public const int ColumnCount = 12;
+
+    /// <summary>The select list for Token <paramref name="token"/> LEFT JOINed to Policy <paramref name="policy"/>.</summary>
+    public static string Columns(BunkerSchema schema, string token = "t", string policy = "p") =>
+        $"{token}.id, {token}.keyName, {token}.token, {token}.clientName, {token}.keyUserId, {token}.redeemedAt, {token}.expiresAt, " +
+        $"{(schema.HasTokenRevokedAt ? token + ".revokedAt" : "NULL")}, {token}.deletedAt, {token}.policyId, {policy}.id IS NOT NULL, {policy}.name";
+
+    public static BunkerTokenRow Read(BunkerDatabase database, SqliteDataReader reader, int first)
+    {
+        var id = reader.GetInt64(first);
+        DateTimeOffset? Date(int offset, string column) => database.ParseDate(reader.GetValue(first + offset), $"Token {id} {column}");
+        return new BunkerTokenRow(id, reader.GetString(first + 1), reader.GetString(first + 2), NullableString(reader, first + 3),
+            NullableInt64(reader, first + 4), Date(5, "redeemedAt"), Date(6, "expiresAt"), Date(7, "revokedAt"), Date(8, "deletedAt"),
+            NullableInt64(reader, first + 9), reader.GetBoolean(first + 10), NullableString(reader, first + 11));
+    }
+
+    public bool IsRedeemed => RedeemedAt is not null;
+
+    /// <summary>Deleted beats revoked beats expired when several apply.</summary>
+    public BunkerTokenState StateAt(DateTimeOffset asOf) =>
+        BunkerDate.HasEnded(DeletedAt, asOf) ? BunkerTokenState.Deleted
+        : BunkerDate.HasEnded(RevokedAt, asOf) ? BunkerTokenState.Revoked
+        : BunkerDate.HasEnded(ExpiresAt, asOf) ? BunkerTokenState.Expired
+        : BunkerTokenState.Live;
+
+    public bool IsLiveAt(DateTimeOffset asOf) => StateAt(asOf) == BunkerTokenState.Live;
+
+    /// <summary>"token 3 expired 2026-03-01 00:00:00Z", "token 3 is live until ...", "token 3 is live and never expires".</summary>
+    public string DescribeStateAt(DateTimeOffset asOf) => StateAt(asOf) switch
+    {
+        BunkerTokenState.Deleted => $"token {Id} was deleted {Describe(DeletedAt)}",
+        BunkerTokenState.Revoked => $"token {Id} was revoked {Describe(RevokedAt)}",
+        BunkerTokenState.Expired => $"token {Id} expired {Describe(ExpiresAt)}",
+        _ => ExpiresAt is { } expires ? $"token {Id} is live until {Describe(expires)}" : $"token {Id} is live and never expires",
+    };
+
+    /// <summary>"token 3 ('LNbits alice', policy 2 'default')".</summary>
+    public string Label => $"token {Id} ('{ClientName}', {PolicyLabel})";
+
+    public string PolicyLabel => PolicyId is null ? "no policy"
+        : PolicyExists ? $"policy {PolicyId} '{PolicyName}'"
+        : $"policy {PolicyId}, which no longer exists";
+
+    /// <summary>A date the way the Bunker findings write it: UTC, to the second.</summary>
+    public static string Describe(DateTimeOffset? date) =>
+        date?.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture) ?? "never";
+
+    public static string? NullableString(SqliteDataReader reader, int ordinal) =>
+        reader.IsDBNull(ordinal) ? null : Convert.ToString(reader.GetValue(ordinal), CultureInfo.InvariantCulture);
+
+    public static long? NullableInt64(SqliteDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetInt64(ordinal);
+}

@@ -1,0 +1,220 @@
+using Microsoft.Data.Sqlite;
+
+namespace LamassuOps.Core.Bunker;
+
+/// <summary>
+/// Tells the SigningCondition rows token redemption photocopied from a policy from the grants and denials someone
+/// chose, row by row, with the evidence. The table has no origin column, so the rules follow what each writer writes:
+/// <list type="number">
+/// <item>The row's KeyUser does not exist: <see cref="SigningConditionClass.Orphan"/> (the ACL never reads it).</item>
+/// <item>allowed is not 1 (a denial, a '*' reject, undecided): manual. Redemption only writes allowed = 1.</item>
+/// <item>The row has its own expiresAt or revokedAt (fork): manual. Those columns came after redemption stopped copying.</item>
+/// <item>The KeyUser has no redeemed Token bound to it: manual (web approval, admin reply, create_account).</item>
+/// <item>The row is (connect, NULL), or a bound redeemed token's policy has a rule with the same method and kind
+///   (NULL = NULL): copy-shaped. Otherwise manual: 'all' kinds are web approvals, the rest admin replies or RPCs.</item>
+/// <item>On the fork's lifecycle schema, a copy-shaped row whose createdAt is INTEGER milliseconds was written by the
+///   live-grant daemon, which no longer copies: manual. Copies predate the migration and got createdAt from the
+///   column DEFAULT, as TEXT.</item>
+/// <item>Otherwise a <see cref="SigningConditionClass.PolicyCopy"/>: <see cref="SigningConditionVerdict.Redundant"/> while a
+///   live token (not deleted, revoked or expired at the moment; an end equal to it has ended) justifies it,
+///   <see cref="SigningConditionVerdict.Stale"/> when none does.</item>
+/// </list>
+/// Streams: SigningCondition rows come ordered by KeyUser from SQLite and are merged with the bound tokens (also ordered
+/// by KeyUser), so only one KeyUser's tokens and rules are in memory at a time, whatever the size of the table.
+/// </summary>
+public sealed class SigningConditionClassifier(BunkerDatabase database, DateTimeOffset asOf)
+{
+    public DateTimeOffset AsOf { get; } = asOf;
+
+    /// <summary>Every SigningCondition row of the database, classified, ordered by keyUserId then id.</summary>
+    public IEnumerable<BunkerSigningCondition> Classify(CancellationToken cancellationToken = default)
+    {
+        var lifecycle = database.Schema.HasSigningConditionLifecycle;
+        var sql = "SELECT sc.id, sc.method, sc.kind, sc.allowed, sc.keyUserId, " +
+                  (lifecycle ? "sc.createdAt, sc.expiresAt, sc.revokedAt, " : "NULL, NULL, NULL, ") +
+                  "ku.id IS NOT NULL, ku.keyName, ku.userPubkey, ku.revokedAt " +
+                  "FROM SigningCondition AS sc LEFT JOIN KeyUser AS ku ON ku.id = sc.keyUserId ORDER BY sc.keyUserId, sc.id";
+        using var tokens = new BoundTokenCursor(database, cancellationToken);
+        foreach (var row in database.Query(sql, ReadCondition, cancellationToken))
+            yield return Classify(row, row is { KeyUserExists: true, KeyUserId: { } keyUserId } ? tokens.For(keyUserId) : []);
+    }
+
+    private BunkerSigningCondition Classify(ConditionRow row, IReadOnlyList<BoundToken> tokens)
+    {
+        if (!row.KeyUserExists)
+            return Result(row, SigningConditionClass.Orphan, SigningConditionReason.KeyUserMissing, row.KeyUserId is null
+                ? "keyUserId is NULL: its KeyUser was deleted; the ACL never reads this row"
+                : $"keyUserId {row.KeyUserId} points at a KeyUser that does not exist (deleted with foreign keys off); the ACL never reads this row");
+        if (row.Allowed is false)
+            return row.Method == "*"
+                ? Manual(row, SigningConditionReason.RejectAll, "method '*' with allowed 0 rejects every request of this client")
+                : Manual(row, SigningConditionReason.Denial, $"allowed 0 denies {row.MethodAndKind}; token redemption only writes allowed 1");
+        if (row.Allowed is null)
+            return Manual(row, SigningConditionReason.NoDecision,
+                $"allowed is {row.AllowedText}: the ACL treats the row as undecided and asks the admin");
+        if (row.ExpiresAt is not null || row.RevokedAt is not null)
+            return Manual(row, SigningConditionReason.OwnLifecycle,
+                "it has its own expiresAt/revokedAt, which token redemption never wrote: add_signing_condition wrote it");
+        if (tokens.Count == 0)
+            return Manual(row, SigningConditionReason.NoToken,
+                $"KeyUser {row.KeyUserId} has no redeemed token: web approval, an admin reply or create_account wrote it");
+
+        var isConnect = row.Method == "connect" && row.Kind is null;
+        var matches = tokens
+            .Select(t => (Token: t.Token, Rule: isConnect ? null : t.Rules.FirstOrDefault(r => r.Method == row.Method && r.Kind == row.Kind)))
+            .Where(m => isConnect || m.Rule is not null)
+            .ToList();
+        if (matches.Count == 0) return NotCopyShaped(row, tokens);
+
+        var live = matches.Where(m => m.Token.IsLiveAt(AsOf)).ToList();
+        var source = live.Count > 0
+            ? live.OrderByDescending(m => m.Token.ExpiresAt ?? DateTimeOffset.MaxValue).ThenByDescending(m => m.Token.Id).First()
+            : matches.OrderByDescending(m => m.Token.RedeemedAt).ThenByDescending(m => m.Token.Id).First();
+        var origin = isConnect
+            ? $"(connect, NULL, allowed 1) is what redemption writes for every token; {source.Token.Label} was redeemed {BunkerTokenRow.Describe(source.Token.RedeemedAt)}"
+            : $"it matches rule {source.Rule!.Id} {row.MethodAndKind} of {source.Token.PolicyLabel} of token {source.Token.Id} " +
+              $"('{source.Token.ClientName}'), redeemed {BunkerTokenRow.Describe(source.Token.RedeemedAt)}";
+
+        if (database.Schema.HasSigningConditionLifecycle && row.CreatedAtEncoding == BunkerDateEncoding.Milliseconds)
+            return Manual(row, SigningConditionReason.WrittenAfterLiveGrants,
+                $"{origin}, but createdAt is INTEGER milliseconds ({BunkerTokenRow.Describe(row.CreatedAt)}): the live-grant daemon wrote it, " +
+                "and it copies no policies (add_signing_condition or an admin reply)", source.Token);
+
+        var verdict = live.Count > 0 ? SigningConditionVerdict.Redundant : SigningConditionVerdict.Stale;
+        DateTimeOffset? staleAfter = live.Count > 0 && live.All(m => m.Token.ExpiresAt is not null) ? live.Max(m => m.Token.ExpiresAt) : null;
+        var evidence = new List<string> { origin };
+        if (row.CreatedAtEncoding == BunkerDateEncoding.Text)
+            evidence.Add("createdAt is TEXT from the column DEFAULT: the row predates the live-grant lifecycle migration");
+        evidence.Add(verdict == SigningConditionVerdict.Redundant
+            ? $"Redundant: {source.Token.DescribeStateAt(AsOf)}" + (staleAfter is not null ? ", so it becomes stale then" : "")
+            : $"Stale: no live token justifies it ({string.Join("; ", matches.Select(m => m.Token.DescribeStateAt(AsOf)).Distinct())})");
+        evidence.Add(database.Schema.Variant == BunkerSchemaVariant.Upstream
+            ? verdict == SigningConditionVerdict.Redundant
+                ? "upstream schema: no live token join, so this row is what grants the permission and removing it takes a live grant away"
+                : "upstream schema: no live token join, so this row still grants after the token's end"
+            : verdict == SigningConditionVerdict.Redundant
+                ? "the live token join grants the same, so removing it changes nothing until then"
+                : "the override layer matches it first, so it keeps granting past the token's end");
+        return new BunkerSigningCondition
+        {
+            Path = database.Path, Id = row.Id, KeyUserId = row.KeyUserId, KeyName = row.KeyName, ClientPubkey = row.ClientPubkey,
+            Method = row.Method, Kind = row.Kind, Allowed = row.Allowed, CreatedAt = row.CreatedAt, CreatedAtEncoding = row.CreatedAtEncoding,
+            ExpiresAt = row.ExpiresAt, RevokedAt = row.RevokedAt, Classification = SigningConditionClass.PolicyCopy,
+            Reason = isConnect ? SigningConditionReason.ConnectCopy : SigningConditionReason.RuleCopy, Verdict = verdict,
+            StaleAfter = staleAfter, TokenId = source.Token.Id, TokenState = source.Token.StateAt(AsOf), PolicyId = source.Token.PolicyId,
+            PolicyName = source.Token.PolicyName, KeyUserRevoked = row.KeyUserRevoked(AsOf), SchemaVariant = database.Schema.Variant,
+            Evidence = Sentence(row, evidence),
+        };
+    }
+
+    private BunkerSigningCondition NotCopyShaped(ConditionRow row, IReadOnlyList<BoundToken> tokens)
+    {
+        var labels = string.Join(", ", tokens.Select(t => t.Token.Label));
+        if (row.Kind == "all")
+            return Manual(row, SigningConditionReason.WebApproval,
+                $"kind 'all' is in no policy of the KeyUser's tokens ({labels}): web approval (or create_account) wrote it");
+        if (tokens.All(t => !t.Token.PolicyExists))
+            return Manual(row, SigningConditionReason.TokenPolicyMissing,
+                $"the KeyUser's tokens have no policy to match it against ({labels}); it may be a copy of a policy that was deleted");
+        return Manual(row, SigningConditionReason.NotInPolicy,
+            $"{row.MethodAndKind} is in none of the policies of the KeyUser's tokens ({labels}): an admin reply or add_signing_condition wrote it");
+    }
+
+    private BunkerSigningCondition Manual(ConditionRow row, SigningConditionReason reason, string evidence, BunkerTokenRow? token = null) =>
+        Result(row, SigningConditionClass.ManualOverride, reason, evidence, token);
+
+    private BunkerSigningCondition Result(ConditionRow row, SigningConditionClass classification, SigningConditionReason reason,
+        string evidence, BunkerTokenRow? token = null) => new()
+    {
+        Path = database.Path, Id = row.Id, KeyUserId = row.KeyUserId, KeyName = row.KeyName, ClientPubkey = row.ClientPubkey,
+        Method = row.Method, Kind = row.Kind, Allowed = row.Allowed, CreatedAt = row.CreatedAt, CreatedAtEncoding = row.CreatedAtEncoding,
+        ExpiresAt = row.ExpiresAt, RevokedAt = row.RevokedAt, Classification = classification, Reason = reason,
+        TokenId = token?.Id, TokenState = token?.StateAt(AsOf), PolicyId = token?.PolicyId, PolicyName = token?.PolicyName,
+        KeyUserRevoked = row.KeyUserRevoked(AsOf), SchemaVariant = database.Schema.Variant,
+        Evidence = Sentence(row, [evidence]),
+    };
+
+    private string Sentence(ConditionRow row, IEnumerable<string> parts)
+    {
+        var all = parts.ToList();
+        if (row.KeyUserRevoked(AsOf))
+            all.Add($"KeyUser {row.KeyUserId} was revoked {BunkerTokenRow.Describe(row.KeyUserRevokedAt)}, so the ACL denies this client anyway");
+        return string.Join("; ", all) + ".";
+    }
+
+    private ConditionRow ReadCondition(SqliteDataReader reader)
+    {
+        var id = reader.GetInt64(0);
+        DateTimeOffset? Date(int ordinal, string where) => database.ParseDate(reader.GetValue(ordinal), where);
+        var allowed = reader.GetValue(3);
+        var createdAt = reader.GetValue(5);
+        return new ConditionRow(id, BunkerTokenRow.NullableString(reader, 1), BunkerTokenRow.NullableString(reader, 2),
+            allowed switch { 1L => true, 0L => false, _ => null }, allowed is DBNull ? "NULL" : Convert.ToString(allowed) ?? "",
+            BunkerTokenRow.NullableInt64(reader, 4), Date(5, $"SigningCondition {id} createdAt"), BunkerDate.EncodingOf(createdAt),
+            Date(6, $"SigningCondition {id} expiresAt"), Date(7, $"SigningCondition {id} revokedAt"), reader.GetBoolean(8),
+            BunkerTokenRow.NullableString(reader, 9), BunkerTokenRow.NullableString(reader, 10), Date(11, $"KeyUser {reader.GetValue(4)} revokedAt"));
+    }
+
+    private sealed record ConditionRow(long Id, string? Method, string? Kind, bool? Allowed, string AllowedText, long? KeyUserId,
+        DateTimeOffset? CreatedAt, BunkerDateEncoding? CreatedAtEncoding, DateTimeOffset? ExpiresAt, DateTimeOffset? RevokedAt,
+        bool KeyUserExists, string? KeyName, string? ClientPubkey, DateTimeOffset? KeyUserRevokedAt)
+    {
+        /// <summary>"('sign_event', '1')".</summary>
+        public string MethodAndKind => $"({Quote(Method)}, {Quote(Kind)})";
+
+        public bool KeyUserRevoked(DateTimeOffset asOf) => BunkerDate.HasEnded(KeyUserRevokedAt, asOf);
+
+        private static string Quote(string? value) => value is null ? "NULL" : $"'{value}'";
+    }
+
+    private sealed record RuleRow(long Id, string Method, string? Kind);
+
+    private sealed record BoundToken(BunkerTokenRow Token, IReadOnlyList<RuleRow> Rules);
+
+    /// <summary>
+    /// The redeemed tokens bound to each KeyUser, with their policies' rules, read in keyUserId order alongside the
+    /// SigningCondition rows (a merge join: each KeyUser's tokens are read once, when its rows come).
+    /// </summary>
+    private sealed class BoundTokenCursor : IDisposable
+    {
+        private readonly IEnumerator<(BunkerTokenRow Token, RuleRow? Rule)> _rows;
+        private bool _hasRow;
+        private long? _key;
+        private IReadOnlyList<BoundToken> _tokens = [];
+
+        public BoundTokenCursor(BunkerDatabase database, CancellationToken cancellationToken)
+        {
+            var sql = $"SELECT {BunkerTokenRow.Columns(database.Schema)}, r.id, r.method, r.kind " +
+                      "FROM Token AS t LEFT JOIN Policy AS p ON p.id = t.policyId LEFT JOIN PolicyRule AS r ON r.policyId = p.id " +
+                      "WHERE t.keyUserId IS NOT NULL AND t.redeemedAt IS NOT NULL ORDER BY t.keyUserId, t.id, r.id";
+            const int rule = BunkerTokenRow.ColumnCount;
+            _rows = database.Query(sql, reader => (BunkerTokenRow.Read(database, reader, 0), reader.IsDBNull(rule) ? null
+                : new RuleRow(reader.GetInt64(rule), reader.GetString(rule + 1), BunkerTokenRow.NullableString(reader, rule + 2))),
+                cancellationToken).GetEnumerator();
+            _hasRow = _rows.MoveNext();
+        }
+
+        /// <summary>The tokens of <paramref name="keyUserId"/>; keys must come in ascending order.</summary>
+        public IReadOnlyList<BoundToken> For(long keyUserId)
+        {
+            if (_key == keyUserId) return _tokens;
+            while (_hasRow && _rows.Current.Token.KeyUserId < keyUserId) _hasRow = _rows.MoveNext();
+            var tokens = new List<BoundToken>();
+            while (_hasRow && _rows.Current.Token.KeyUserId == keyUserId)
+            {
+                var token = _rows.Current.Token;
+                var rules = new List<RuleRow>();
+                while (_hasRow && _rows.Current.Token.Id == token.Id)
+                {
+                    if (_rows.Current.Rule is { } rule) rules.Add(rule);
+                    _hasRow = _rows.MoveNext();
+                }
+                tokens.Add(new BoundToken(token, rules));
+            }
+            (_key, _tokens) = (keyUserId, tokens);
+            return tokens;
+        }
+
+        public void Dispose() => _rows.Dispose();
+    }
+}

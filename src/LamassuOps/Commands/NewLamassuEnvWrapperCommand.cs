@@ -1,0 +1,105 @@
+using System.Management.Automation;
+using LamassuOps.Core.Lamassu;
+using LamassuOps.Core.Postgres;
+
+namespace LamassuOps.Commands;
+
+/// <summary>Writes the environment wrapper a lamassu-server service runs its commands through, for peer authentication or a password over TCP.</summary>
+[Cmdlet(VerbsCommon.New, "LamassuEnvWrapper", SupportsShouldProcess = true)]
+[OutputType(typeof(LamassuEnvWrapper))]
+public sealed class NewLamassuEnvWrapperCommand : LamassuCmdlet
+{
+    [Parameter(Mandatory = true, Position = 0)]
+    [ValidateNotNullOrEmpty]
+    public string Path { get; set; } = "";
+
+    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string PackagePath { get; set; } = "";
+
+    [Parameter]
+    public LamassuDatabaseMode Mode { get; set; } = LamassuDatabaseMode.Auto;
+
+    [Parameter(Mandatory = true)]
+    [ValidateNotNullOrEmpty]
+    public string DatabaseUser { get; set; } = "";
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string DatabaseName { get; set; } = "lamassu";
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string SocketDirectory { get; set; } = PostgresEndpoint.DefaultSocketDirectory;
+
+    [Parameter]
+    [ValidateRange(1, 65535)]
+    public int Port { get; set; } = PostgresEndpoint.DefaultPort;
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string TcpHost { get; set; } = "127.0.0.1";
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? PasswordFile { get; set; }
+
+    [Parameter(Mandatory = true)]
+    [ValidateNotNullOrEmpty]
+    public string Hostname { get; set; } = "";
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string KeyPath { get; set; } = "/etc/ssl/private/Lamassu_OP.key";
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string CertPath { get; set; } = "/etc/ssl/certs/Lamassu_OP.pem";
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string CaPath { get; set; } = "/etc/ssl/certs/Lamassu_OP_Root_CA.pem";
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string MnemonicPath { get; set; } = "/etc/lamassu/mnemonics/mnemonic.txt";
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string LogLevel { get; set; } = "info";
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? NodeDirectory { get; set; }
+
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
+    internal override IEnumerable<object> Invoke(ICommandHost host)
+    {
+        var wrapper = EnvWrapperWriter.Write(new EnvWrapperOptions
+        {
+            Path = host.ResolvePath(Path, literal: true)[0],
+            PackagePath = host.ResolvePath(PackagePath, literal: true)[0],
+            Mode = Mode,
+            DatabaseUser = DatabaseUser,
+            DatabaseName = DatabaseName,
+            SocketDirectory = SocketDirectory,
+            Port = Port,
+            TcpHost = TcpHost,
+            PasswordFile = PasswordFile,
+            Hostname = Hostname,
+            KeyPath = KeyPath,
+            CertPath = CertPath,
+            CaPath = CaPath,
+            MnemonicPath = MnemonicPath,
+            LogLevel = LogLevel,
+            NodeDirectory = NodeDirectory,
+            Force = IsPresent(Force),
+        }, host);
+        if (IsPresent(PassThru)) yield return wrapper;
+    }
+}

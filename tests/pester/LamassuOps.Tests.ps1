@@ -1,0 +1,224 @@
+#Requires -Version 7.4
+#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0.0' }
+<#
+    The packaged module under a real PowerShell (pwsh 7.4+, Pester 5): what the xunit suite cannot check without a
+    PowerShell runtime. Run by ./build.ps1 (-Task Pester, or All when Pester is installed), or directly:
+
+        ./build.ps1 -Task Package
+        Invoke-Pester ./tests/pester -Output Detailed
+
+    The module tested is $env:LAMASSUOPS_MODULE_MANIFEST, else the newest out/LamassuOps/<version>/LamassuOps.psd1.
+    The -WhatIf and pipeline tests build a sample nsecbunkerd database from samples/nsecbunker-sample.sql with
+    sqlite3; they are skipped where either is missing.
+#>
+
+BeforeDiscovery {
+    $repositoryRoot = (Resolve-Path (Join-Path $PSScriptRoot '..' '..')).Path
+    $exportedCmdlets = (Import-PowerShellDataFile (Join-Path $repositoryRoot 'LamassuOps.psd1')).CmdletsToExport
+    $sampleSql = Join-Path $repositoryRoot 'samples' 'nsecbunker-sample.sql'
+    $canBuildSample = (Test-Path $sampleSql) -and [bool](Get-Command sqlite3 -ErrorAction Ignore)
+    $destructiveBunkerCmdlets = @('Remove-StaleSigningCondition', 'Remove-BunkerSigningLog', 'Remove-BunkerRequest')
+}
+
+BeforeAll {
+    $repositoryRoot = (Resolve-Path (Join-Path $PSScriptRoot '..' '..')).Path
+    $manifestPath = if ($env:LAMASSUOPS_MODULE_MANIFEST) {
+        $env:LAMASSUOPS_MODULE_MANIFEST
+    }
+    else {
+        Get-ChildItem (Join-Path $repositoryRoot 'out' 'LamassuOps' '*' 'LamassuOps.psd1') -ErrorAction Ignore |
+            Sort-Object { [version] $_.Directory.Name } |
+            Select-Object -Last 1 -ExpandProperty FullName
+    }
+    if (-not $manifestPath) {
+        throw 'No packaged module: run ./build.ps1 -Task Package first (or set LAMASSUOPS_MODULE_MANIFEST).'
+    }
+    $module = Import-Module $manifestPath -Force -PassThru -ErrorAction Stop -WarningVariable importWarnings -WarningAction SilentlyContinue
+
+    function New-SampleBunkerDatabase {
+        param([string] $Path)
+        Get-Content -Raw (Join-Path $repositoryRoot 'samples' 'nsecbunker-sample.sql') | sqlite3 $Path
+        if ($LASTEXITCODE -ne 0) { throw "sqlite3 could not build the sample database at $Path" }
+    }
+
+    # What -WhatIf must leave alone: every file of the database's directory, byte for byte, with its timestamp.
+    function Get-DirectoryState {
+        param([string] $Directory)
+        Get-ChildItem -LiteralPath $Directory -File | Sort-Object Name | ForEach-Object {
+            '{0} {1} {2}' -f $_.Name, (Get-FileHash -LiteralPath $_.FullName -Algorithm SHA256).Hash, $_.LastWriteTimeUtc.Ticks
+        }
+    }
+}
+
+AfterAll {
+    Remove-Module LamassuOps -Force -ErrorAction Ignore
+}
+
+Describe 'The module' {
+    It 'has a valid manifest' {
+        $manifest = Test-ModuleManifest -Path $manifestPath -ErrorAction Stop
+
+        $manifest.Name | Should -Be 'LamassuOps'
+        $manifest.PowerShellVersion | Should -Be ([version] '7.4')
+        $manifest.CompatiblePSEditions | Should -Be @('Core')
+    }
+
+    It 'imports without warnings (approved verbs only)' {
+        $importWarnings | Should -BeNullOrEmpty
+    }
+
+    It 'exports exactly the cmdlets of its manifest' {
+        $exported = (Get-Command -Module LamassuOps -CommandType Cmdlet).Name | Sort-Object
+        $declared = (Import-PowerShellDataFile $manifestPath).CmdletsToExport | Sort-Object
+
+        $exported | Should -Be $declared
+    }
+
+    It 'loads LamassuOps.Core and its dependencies into its own load context' {
+        $null = ConvertFrom-PostgresUrl 'postgresql:///lamassu?host=/run/postgresql'
+
+        $core = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'LamassuOps.Core' }
+        @($core).Count | Should -Be 1
+        [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext($core).Name | Should -Be 'LamassuOps'
+        $core.Location | Should -Be (Join-Path $module.ModuleBase 'dependencies' 'LamassuOps.Core.dll')
+        $npgsql = [AppDomain]::CurrentDomain.GetAssemblies() |
+            Where-Object { $_.GetName().Name -eq 'Npgsql' -and $_.Location -like (Join-Path $module.ModuleBase '*') }
+        [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext($npgsql).Name | Should -Be 'LamassuOps'
+    }
+}
+
+Describe 'Help for <_>' -ForEach $exportedCmdlets {
+    BeforeAll {
+        $help = Get-Help -Name $_ -Full
+    }
+
+    It 'has a written synopsis, not the generated syntax' {
+        $help.Synopsis | Should -Not -BeNullOrEmpty
+        $help.Synopsis | Should -Not -Match '\[<CommonParameters>\]'
+    }
+
+    It 'has a description and at least one example' {
+        ($help.Description | Out-String).Trim() | Should -Not -BeNullOrEmpty
+        @($help.Examples.Example).Count | Should -BeGreaterThan 0
+    }
+
+    It 'describes every parameter' {
+        $command = Get-Command -Name $_
+        $common = @([System.Management.Automation.Cmdlet]::CommonParameters) + @([System.Management.Automation.Cmdlet]::OptionalCommonParameters)
+        $documented = @($help.Parameters.Parameter | Where-Object { ($_.Description | Out-String).Trim() }).Name
+
+        foreach ($parameter in $command.Parameters.Keys | Where-Object { $_ -notin $common -or $_ -in 'WhatIf', 'Confirm' }) {
+            $parameter | Should -BeIn $documented
+        }
+    }
+}
+
+Describe 'about_LamassuOps' {
+    It 'is found by Get-Help' {
+        $text = Get-Help about_LamassuOps | Out-String
+
+        $text | Should -Match 'SAFETY'
+        $text | Should -Match 'lamassuops'
+    }
+}
+
+Describe '-WhatIf on a sample nsecbunkerd database' -Skip:(-not $canBuildSample) {
+    BeforeEach {
+        $directory = Join-Path $TestDrive ([guid]::NewGuid().ToString('N'))
+        $null = New-Item -ItemType Directory -Path $directory
+        $database = Join-Path $directory 'nsecbunker.db'
+        New-SampleBunkerDatabase -Path $database
+        $before = Get-DirectoryState $directory
+    }
+
+    It '<_> -WhatIf changes nothing, not even a backup file' -ForEach $destructiveBunkerCmdlets {
+        & $_ -Path $database -WhatIf -ErrorAction Stop
+
+        Get-DirectoryState $directory | Should -Be $before
+    }
+
+    It 'Get-BunkerPairing | Remove-StaleSigningCondition -WhatIf binds the database by property name and changes nothing' {
+        $pairings = @(Get-BunkerPairing -Path $database -ErrorAction Stop)
+        $pairings.Count | Should -BeGreaterThan 0
+        $pairings[0].Path | Should -Be $database
+
+        $pairings | Remove-StaleSigningCondition -WhatIf -ErrorAction Stop
+
+        Get-DirectoryState $directory | Should -Be $before
+    }
+
+    It 'binds deserialized output too, as after remoting' {
+        $serialized = [System.Management.Automation.PSSerializer]::Serialize(@(Get-BunkerPairing -Path $database))
+        $deserialized = [System.Management.Automation.PSSerializer]::Deserialize($serialized)
+
+        $deserialized | Remove-StaleSigningCondition -WhatIf -ErrorAction Stop
+
+        Get-DirectoryState $directory | Should -Be $before
+    }
+}
+
+Describe 'Errors' {
+    It 'a missing database is an error with its own id that -ErrorAction Stop makes catchable' {
+        $missing = Join-Path $TestDrive 'no-such-nsecbunker.db'
+        $caught = $null
+
+        try {
+            Get-BunkerPairing -LiteralPath $missing -ErrorAction Stop
+        }
+        catch {
+            $caught = $_
+        }
+
+        $caught | Should -Not -BeNullOrEmpty
+        $caught.FullyQualifiedErrorId | Should -BeLike 'BunkerDatabaseNotFound,*'
+        $caught.CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        $caught.TargetObject | Should -Be $missing
+        Test-Path $missing | Should -BeFalse
+    }
+
+    It 'a bad URL fails with PostgresUrlUnencodedSocketPath' {
+        { ConvertFrom-PostgresUrl 'postgres://lamassu:@/run/postgresql:5432/lamassu' -ErrorAction Stop } |
+            Should -Throw -ErrorId 'PostgresUrlUnencodedSocketPath'
+    }
+
+    It 'one bad item does not stop the others (non-terminating per database)' -Skip:(-not $canBuildSample) {
+        $database = Join-Path $TestDrive 'good.db'
+        New-SampleBunkerDatabase -Path $database
+
+        $results = @(Get-BunkerPairing -LiteralPath (Join-Path $TestDrive 'missing.db'), $database -ErrorVariable failures -ErrorAction SilentlyContinue)
+
+        $results.Count | Should -BeGreaterThan 0
+        $failures.Count | Should -Be 1
+        $failures[0].FullyQualifiedErrorId | Should -BeLike 'BunkerDatabaseNotFound,*'
+    }
+}
+
+Describe 'ConvertFrom-PostgresUrl' {
+    It 'takes a peer-authentication socket URL apart' {
+        $info = ConvertFrom-PostgresUrl 'postgresql://lamassu@/lamassu?host=/run/postgresql'
+
+        $info.Host | Should -Be '/run/postgresql'
+        $info.Port | Should -Be 5432
+        $info.Username | Should -Be 'lamassu'
+        $info.Database | Should -Be 'lamassu'
+        $info.IsUnixSocket | Should -BeTrue
+        $info.SocketPath | Should -Be '/run/postgresql/.s.PGSQL.5432'
+        $info.NpgsqlConnectionString | Should -Match 'Host=/run/postgresql'
+    }
+
+    It 'round-trips through its own output by property name, also deserialized' {
+        $info = ConvertFrom-PostgresUrl 'postgres://lamassu@%2Frun%2Fpostgresql:5433/lamassu'
+        $deserialized = [System.Management.Automation.PSSerializer]::Deserialize([System.Management.Automation.PSSerializer]::Serialize($info))
+
+        ($info | ConvertFrom-PostgresUrl).NpgsqlConnectionString | Should -Be $info.NpgsqlConnectionString
+        ($deserialized | ConvertFrom-PostgresUrl).NpgsqlConnectionString | Should -Be $info.NpgsqlConnectionString
+    }
+
+    It 'never shows a password unless -IncludeSecret' {
+        $masked = ConvertFrom-PostgresUrl 'postgresql://lamassu:s3cret-password@127.0.0.1/lamassu'
+        $shown = ConvertFrom-PostgresUrl 'postgresql://lamassu:s3cret-password@127.0.0.1/lamassu' -IncludeSecret
+
+        ($masked | Format-List * | Out-String) | Should -Not -Match 's3cret-password'
+        $shown.Password | Should -Be 's3cret-password'
+    }
+}
