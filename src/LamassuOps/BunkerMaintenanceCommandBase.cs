@@ -3,20 +3,10 @@ using System.Management.Automation;
 namespace LamassuOps;
 
 /// <summary>
-/// The parameters the destructive Bunker commands share: which databases, the backup they take first, and -Force.
+/// The parameters the destructive Bunker commands share beside the databases: the backup they take first, and -Force.
 /// </summary>
-public abstract class BunkerMaintenanceCommandBase : LamassuCmdlet
+public abstract class BunkerMaintenanceCommandBase : DatabasePathCmdlet
 {
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = "Path", ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [SupportsWildcards]
-    [ValidateNotNullOrEmpty]
-    public string[] Path { get; set; } = [];
-
-    [Parameter(Mandatory = true, ParameterSetName = "LiteralPath", ValueFromPipelineByPropertyName = true)]
-    [Alias("PSPath", "LP")]
-    [ValidateNotNullOrEmpty]
-    public string[] LiteralPath { get; set; } = [];
-
     [Parameter]
     public SwitchParameter NoBackup { get; set; }
 
@@ -32,7 +22,7 @@ public abstract class BunkerMaintenanceCommandBase : LamassuCmdlet
     {
         var switches = new MaintenanceSwitches(IsPresent(NoBackup),
             BackupDirectory is null ? null : host.ResolvePath(BackupDirectory, literal: true)[0]);
-        return ForEachItem(host, ResolvePaths(host, Path, LiteralPath), path => run(path, switches));
+        return ForEachDatabase(host, path => run(path, switches));
     }
 }
 

@@ -32,28 +32,6 @@ public sealed class RemoveStaleSigningConditionOptions
     public DateTimeOffset? AsOf { get; init; }
 }
 
-/// <summary>A SigningCondition row the strip kept (a manual override or an orphan), as listed in its result.</summary>
-public sealed class KeptSigningCondition
-{
-    public required long Id { get; init; }
-
-    public long? KeyUserId { get; init; }
-
-    public string? KeyName { get; init; }
-
-    public string? ClientPubkey { get; init; }
-
-    public string? Method { get; init; }
-
-    public string? Kind { get; init; }
-
-    public bool? Allowed { get; init; }
-
-    public required SigningConditionClass Classification { get; init; }
-
-    public required SigningConditionReason Reason { get; init; }
-}
-
 /// <summary>What Remove-StaleSigningCondition did to one database.</summary>
 public sealed class StaleSigningConditionRemoval
 {
@@ -81,8 +59,8 @@ public sealed class StaleSigningConditionRemoval
 
     public required string? BackupPath { get; init; }
 
-    /// <summary>The rows that stayed because they are not policy copies (or not stale, with -StaleOnly copies stay too but are not listed).</summary>
-    public required IReadOnlyList<KeptSigningCondition> KeptOverrides { get; init; }
+    /// <summary>The manual overrides and orphans that stayed, as Get-BunkerSigningCondition classifies them (with -StaleOnly, redundant copies stay too but are not listed).</summary>
+    public required IReadOnlyList<BunkerSigningCondition> KeptOverrides { get; init; }
 }
 
 /// <summary>
@@ -221,7 +199,7 @@ public sealed class StaleSigningConditionStrip
 
         public long Pairings { get; private init; }
 
-        public List<KeptSigningCondition> Kept { get; } = [];
+        public List<BunkerSigningCondition> Kept { get; } = [];
 
         /// <summary>SHA-256 over the ids to remove, in the classifier's order (KeyUser, then id).</summary>
         private string IdDigest { get; set; } = "";
@@ -283,13 +261,7 @@ public sealed class StaleSigningConditionStrip
             };
             if (!remove)
             {
-                if (!isCopy)
-                    Kept.Add(new KeptSigningCondition
-                    {
-                        Id = row.Id, KeyUserId = row.KeyUserId, KeyName = row.KeyName, ClientPubkey = row.ClientPubkey,
-                        Method = row.Method, Kind = row.Kind, Allowed = row.Allowed,
-                        Classification = row.Classification, Reason = row.Reason,
-                    });
+                if (!isCopy) Kept.Add(row);
                 return false;
             }
             if (!isCopy) Other++;

@@ -7,18 +7,8 @@ namespace LamassuOps.Commands;
 [Cmdlet(VerbsData.Restore, "BunkerDatabase", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High,
     DefaultParameterSetName = "Path")]
 [OutputType(typeof(BunkerRestore))]
-public sealed class RestoreBunkerDatabaseCommand : LamassuCmdlet
+public sealed class RestoreBunkerDatabaseCommand : DatabasePathCmdlet
 {
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = "Path", ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [SupportsWildcards]
-    [ValidateNotNullOrEmpty]
-    public string[] Path { get; set; } = [];
-
-    [Parameter(Mandatory = true, ParameterSetName = "LiteralPath", ValueFromPipelineByPropertyName = true)]
-    [Alias("PSPath", "LP")]
-    [ValidateNotNullOrEmpty]
-    public string[] LiteralPath { get; set; } = [];
-
     [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
     public string BackupPath { get; set; } = "";
@@ -29,7 +19,7 @@ public sealed class RestoreBunkerDatabaseCommand : LamassuCmdlet
     internal override IEnumerable<object> Invoke(ICommandHost host)
     {
         var backupPath = host.ResolvePath(BackupPath, literal: true)[0];
-        return ForEachItem(host, ResolvePaths(host, Path, LiteralPath), path =>
+        return ForEachDatabase(host, path =>
             RestoreBunkerDatabaseOperation.Run(new RestoreBunkerDatabaseOptions { Path = path, BackupPath = backupPath }, host));
     }
 }
