@@ -4,11 +4,8 @@ using LamassuOps.Core.Postgres;
 namespace LamassuOps;
 
 /// <summary>The parameters Test-PeerAuth and Assert-PeerAuth share: where to connect and as which role.</summary>
-public abstract class PeerAuthCommandBase : LamassuCmdlet
+public abstract class PeerAuthCommandBase : PostgresTargetCommandBase
 {
-    protected const string SocketSet = "Socket";
-    protected const string UrlSet = "Url";
-
     [Parameter(ParameterSetName = SocketSet, Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("Role", "UserName")]
     [ValidateNotNullOrEmpty]
@@ -17,18 +14,6 @@ public abstract class PeerAuthCommandBase : LamassuCmdlet
     [Parameter(ParameterSetName = SocketSet, Position = 1, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
     public string? Database { get; set; }
-
-    [Parameter(ParameterSetName = SocketSet)]
-    [ValidateNotNullOrEmpty]
-    public string SocketDirectory { get; set; } = PostgresEndpoint.DefaultSocketDirectory;
-
-    [Parameter(ParameterSetName = SocketSet)]
-    [ValidateRange(1, 65535)]
-    public int Port { get; set; } = PostgresEndpoint.DefaultPort;
-
-    [Parameter(ParameterSetName = UrlSet, Mandatory = true, ValueFromPipelineByPropertyName = true)]
-    [ValidateNotNullOrEmpty]
-    public string? DatabaseUrl { get; set; }
 
     [Parameter]
     [ValidateNotNullOrEmpty]

@@ -17,7 +17,7 @@ BeforeDiscovery {
     $exportedCmdlets = (Import-PowerShellDataFile (Join-Path $repositoryRoot 'LamassuOps.psd1')).CmdletsToExport
     $sampleSql = Join-Path $repositoryRoot 'samples' 'nsecbunker-sample.sql'
     $canBuildSample = (Test-Path $sampleSql) -and [bool](Get-Command sqlite3 -ErrorAction Ignore)
-    $destructiveBunkerCmdlets = @('Remove-StaleSigningCondition', 'Remove-BunkerSigningLog', 'Remove-BunkerRequest')
+    $changingBunkerCmdlets = @('Remove-StaleSigningCondition', 'Remove-BunkerSigningLog', 'Remove-BunkerRequest', 'Backup-BunkerDatabase')
 }
 
 BeforeAll {
@@ -131,8 +131,18 @@ Describe '-WhatIf on a sample nsecbunkerd database' -Skip:(-not $canBuildSample)
         $before = Get-DirectoryState $directory
     }
 
-    It '<_> -WhatIf changes nothing, not even a backup file' -ForEach $destructiveBunkerCmdlets {
+    It '<_> -WhatIf changes nothing, not even a backup file' -ForEach $changingBunkerCmdlets {
         & $_ -Path $database -WhatIf -ErrorAction Stop
+
+        Get-DirectoryState $directory | Should -Be $before
+    }
+
+    It 'Restore-BunkerDatabase -WhatIf leaves the database as it was' {
+        $backup = Join-Path $TestDrive "backup-$([guid]::NewGuid().ToString('N')).db"
+        New-SampleBunkerDatabase -Path $backup
+        sqlite3 $backup 'DELETE FROM SigningCondition;'
+
+        Restore-BunkerDatabase -Path $database -BackupPath $backup -WhatIf -ErrorAction Stop
 
         Get-DirectoryState $directory | Should -Be $before
     }

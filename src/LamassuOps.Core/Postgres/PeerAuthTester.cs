@@ -65,9 +65,13 @@ public static class PeerAuthTester
     {
         var report = Test(options, host);
         if (report.Succeeded) return report;
-        throw new LamassuOpsException("PeerAuth" + report.Diagnosis, KindOf(report.Diagnosis), report.Message!,
-            $"{report.User}@{report.SocketPath ?? report.Host + ":" + report.Port}/{report.Database}", report.Fix);
+        throw Error(report.Diagnosis, report.Message!, report.Fix,
+            $"{report.User}@{report.SocketPath ?? report.Host + ":" + report.Port}/{report.Database}");
     }
+
+    /// <summary>A diagnosed failure as an error: ErrorId PeerAuth&lt;Diagnosis&gt;, the fix as the recommended action.</summary>
+    public static LamassuOpsException Error(PeerAuthDiagnosis diagnosis, string message, string? fix, string target) =>
+        new("PeerAuth" + diagnosis, KindOf(diagnosis), message, target, fix);
 
     private static FailureKind KindOf(PeerAuthDiagnosis diagnosis) => diagnosis switch
     {

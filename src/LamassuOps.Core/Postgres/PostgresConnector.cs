@@ -27,6 +27,12 @@ internal static class PostgresConnector
         }
     }
 
+    public static void Execute(NpgsqlConnection connection, string sql)
+    {
+        using var command = new NpgsqlCommand(sql, connection);
+        command.ExecuteNonQuery();
+    }
+
     /// <summary>Runs a query and reads each row with <paramref name="read"/>.</summary>
     public static List<T> Query<T>(NpgsqlConnection connection, string sql, Func<NpgsqlDataReader, T> read,
         params object?[] parameters)

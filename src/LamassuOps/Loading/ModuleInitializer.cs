@@ -14,7 +14,12 @@ public sealed class ModuleInitializer : IModuleAssemblyInitializer, IModuleAssem
     private static readonly Lazy<DependencyLoadContext> Context = new(() =>
         new DependencyLoadContext(Path.Combine(Path.GetDirectoryName(typeof(ModuleInitializer).Assembly.Location)!, DependencyLoadContext.FolderName)));
 
-    public void OnImport() => AssemblyLoadContext.Default.Resolving += ResolveFromDependencies;
+    public void OnImport()
+    {
+        // Unsubscribe first: importing the same module again must not answer twice.
+        AssemblyLoadContext.Default.Resolving -= ResolveFromDependencies;
+        AssemblyLoadContext.Default.Resolving += ResolveFromDependencies;
+    }
 
     public void OnRemove(PSModuleInfo psModuleInfo) => AssemblyLoadContext.Default.Resolving -= ResolveFromDependencies;
 

@@ -33,7 +33,7 @@ public sealed partial class CmdletMetadataTests
     /// </summary>
     private static readonly HashSet<string> NotYetImplemented = new(StringComparer.Ordinal)
     {
-        "Get-BunkerPairing", "Get-BunkerSigningCondition", "Test-BunkerDatabase", "Backup-BunkerDatabase",
+        "Backup-BunkerDatabase",
         "Restore-BunkerDatabase", "Remove-StaleSigningCondition", "Remove-BunkerSigningLog", "Remove-BunkerRequest",
         "Get-LamassuMigrationStatus",
     };

@@ -39,7 +39,7 @@ public sealed partial class ErrorIdTests(ITestOutputHelper output)
 
     private static readonly ComputedErrorIds[] Computed =
     [
-        new("src/LamassuOps.Core/Postgres/PeerAuthTester.cs", "\"PeerAuth\" + report.Diagnosis", "PeerAuth<Diagnosis>",
+        new("src/LamassuOps.Core/Postgres/PeerAuthTester.cs", "\"PeerAuth\" + diagnosis", "PeerAuth<Diagnosis>",
             Enum.GetNames<PeerAuthDiagnosis>().Where(n => n != nameof(PeerAuthDiagnosis.None)).Select(n => "PeerAuth" + n).ToList()),
     ];
 
