@@ -47,6 +47,9 @@ public static class BunkerDate
             case string text when IsAllDigits(text):
                 return long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var fromText)
                     && TryFromMilliseconds(fromText, out date);
+            case string text when TryParseDefaultText(text, out var fromDefault):
+                date = fromDefault;
+                return true;
             case string text when DateTimeOffset.TryParseExact(text.Trim(), TextFormats, CultureInfo.InvariantCulture,
                 DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var parsed):
                 date = parsed.ToUniversalTime();
@@ -108,6 +111,22 @@ public static class BunkerDate
         if (milliseconds < DateTimeOffset.MinValue.ToUnixTimeMilliseconds()
             || milliseconds > DateTimeOffset.MaxValue.ToUnixTimeMilliseconds()) return false;
         date = DateTimeOffset.FromUnixTimeMilliseconds(milliseconds);
+        return true;
+    }
+
+    /// <summary>The exact form CURRENT_TIMESTAMP writes, 'YYYY-MM-DD HH:MM:SS', read without the general parser (millions of rows have it).</summary>
+    private static bool TryParseDefaultText(string text, out DateTimeOffset date)
+    {
+        date = default;
+        if (text is not [_, _, _, _, '-', _, _, '-', _, _, ' ', _, _, ':', _, _, ':', _, _]) return false;
+        static bool Number(string text, int start, int length, out int value) =>
+            int.TryParse(text.AsSpan(start, length), NumberStyles.None, CultureInfo.InvariantCulture, out value);
+        if (!Number(text, 0, 4, out var year) || !Number(text, 5, 2, out var month) || !Number(text, 8, 2, out var day)
+            || !Number(text, 11, 2, out var hour) || !Number(text, 14, 2, out var minute) || !Number(text, 17, 2, out var second)
+            || month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(Math.Max(year, 1), month) || hour > 23 || minute > 59 || second > 59
+            || year < 1)
+            return false;
+        date = new DateTimeOffset(year, month, day, hour, minute, second, TimeSpan.Zero);
         return true;
     }
 

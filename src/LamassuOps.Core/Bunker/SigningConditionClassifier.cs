@@ -35,12 +35,18 @@ public sealed class SigningConditionClassifier(BunkerDatabase database, DateTime
                   "ku.id IS NOT NULL, ku.keyName, ku.userPubkey, ku.revokedAt " +
                   "FROM SigningCondition AS sc LEFT JOIN KeyUser AS ku ON ku.id = sc.keyUserId ORDER BY sc.keyUserId, sc.id";
         using var tokens = new BoundTokenCursor(database, cancellationToken);
+        var group = new KeyUserGroup([]);
         foreach (var row in database.Query(sql, ReadCondition, cancellationToken))
-            yield return Classify(row, row is { KeyUserExists: true, KeyUserId: { } keyUserId } ? tokens.For(keyUserId) : []);
+        {
+            var bound = row is { KeyUserExists: true, KeyUserId: { } keyUserId } ? tokens.For(keyUserId) : [];
+            if (!ReferenceEquals(bound, group.Tokens)) group = new KeyUserGroup(bound);
+            yield return Classify(row, group);
+        }
     }
 
-    private BunkerSigningCondition Classify(ConditionRow row, IReadOnlyList<BoundToken> tokens)
+    private BunkerSigningCondition Classify(ConditionRow row, KeyUserGroup group)
     {
+        var tokens = group.Tokens;
         if (!row.KeyUserExists)
             return Result(row, SigningConditionClass.Orphan, SigningConditionReason.KeyUserMissing, row.KeyUserId is null
                 ? "keyUserId is NULL: its KeyUser was deleted; the ACL never reads this row"
@@ -59,12 +65,40 @@ public sealed class SigningConditionClassifier(BunkerDatabase database, DateTime
             return Manual(row, SigningConditionReason.NoToken,
                 $"KeyUser {row.KeyUserId} has no redeemed token: web approval, an admin reply or create_account wrote it");
 
-        var isConnect = row.Method == "connect" && row.Kind is null;
+        if (group.Match(row, this) is not { } match) return NotCopyShaped(row, group);
+        if (database.Schema.HasSigningConditionLifecycle && row.CreatedAtEncoding == BunkerDateEncoding.Milliseconds)
+            return Manual(row, SigningConditionReason.WrittenAfterLiveGrants,
+                $"{match.Origin}, but createdAt is INTEGER milliseconds ({BunkerTokenRow.Describe(row.CreatedAt)}): the live-grant daemon wrote it, " +
+                "and it copies no policies (add_signing_condition or an admin reply)", match.Source);
+
+        var evidence = new List<string> { match.Origin };
+        if (row.CreatedAtEncoding == BunkerDateEncoding.Text)
+            evidence.Add("createdAt is TEXT from the column DEFAULT: the row predates the live-grant lifecycle migration");
+        evidence.Add(match.VerdictText);
+        return new BunkerSigningCondition
+        {
+            Path = database.Path, Id = row.Id, KeyUserId = row.KeyUserId, KeyName = row.KeyName, ClientPubkey = row.ClientPubkey,
+            Method = row.Method, Kind = row.Kind, Allowed = row.Allowed, CreatedAt = row.CreatedAt, CreatedAtEncoding = row.CreatedAtEncoding,
+            ExpiresAt = row.ExpiresAt, RevokedAt = row.RevokedAt, Classification = SigningConditionClass.PolicyCopy,
+            Reason = match.Rule is null ? SigningConditionReason.ConnectCopy : SigningConditionReason.RuleCopy, Verdict = match.Verdict,
+            StaleAfter = match.StaleAfter, TokenId = match.Source.Id, TokenState = match.Source.StateAt(AsOf), PolicyId = match.Source.PolicyId,
+            PolicyName = match.Source.PolicyName, KeyUserRevoked = row.KeyUserRevoked(AsOf), SchemaVariant = database.Schema.Variant,
+            Evidence = Sentence(row, evidence),
+        };
+    }
+
+    /// <summary>
+    /// Which bound tokens justify (method, kind), the token shown as its source, the verdict and their wording: the same
+    /// for every row of one KeyUser with that shape, so worked out once per KeyUser and shape.
+    /// </summary>
+    private CopyMatch? MatchCopy(string? method, string? kind, IReadOnlyList<BoundToken> tokens)
+    {
+        var isConnect = method == "connect" && kind is null;
         var matches = tokens
-            .Select(t => (Token: t.Token, Rule: isConnect ? null : t.Rules.FirstOrDefault(r => r.Method == row.Method && r.Kind == row.Kind)))
+            .Select(t => (t.Token, Rule: isConnect ? null : t.Rules.FirstOrDefault(r => r.Method == method && r.Kind == kind)))
             .Where(m => isConnect || m.Rule is not null)
             .ToList();
-        if (matches.Count == 0) return NotCopyShaped(row, tokens);
+        if (matches.Count == 0) return null;
 
         var live = matches.Where(m => m.Token.IsLiveAt(AsOf)).ToList();
         var source = live.Count > 0
@@ -72,44 +106,27 @@ public sealed class SigningConditionClassifier(BunkerDatabase database, DateTime
             : matches.OrderByDescending(m => m.Token.RedeemedAt).ThenByDescending(m => m.Token.Id).First();
         var origin = isConnect
             ? $"(connect, NULL, allowed 1) is what redemption writes for every token; {source.Token.Label} was redeemed {BunkerTokenRow.Describe(source.Token.RedeemedAt)}"
-            : $"it matches rule {source.Rule!.Id} {row.MethodAndKind} of {source.Token.PolicyLabel} of token {source.Token.Id} " +
+            : $"it matches rule {source.Rule!.Id} {ConditionRow.Quote(method, kind)} of {source.Token.PolicyLabel} of token {source.Token.Id} " +
               $"('{source.Token.ClientName}'), redeemed {BunkerTokenRow.Describe(source.Token.RedeemedAt)}";
-
-        if (database.Schema.HasSigningConditionLifecycle && row.CreatedAtEncoding == BunkerDateEncoding.Milliseconds)
-            return Manual(row, SigningConditionReason.WrittenAfterLiveGrants,
-                $"{origin}, but createdAt is INTEGER milliseconds ({BunkerTokenRow.Describe(row.CreatedAt)}): the live-grant daemon wrote it, " +
-                "and it copies no policies (add_signing_condition or an admin reply)", source.Token);
-
         var verdict = live.Count > 0 ? SigningConditionVerdict.Redundant : SigningConditionVerdict.Stale;
         DateTimeOffset? staleAfter = live.Count > 0 && live.All(m => m.Token.ExpiresAt is not null) ? live.Max(m => m.Token.ExpiresAt) : null;
-        var evidence = new List<string> { origin };
-        if (row.CreatedAtEncoding == BunkerDateEncoding.Text)
-            evidence.Add("createdAt is TEXT from the column DEFAULT: the row predates the live-grant lifecycle migration");
-        evidence.Add(verdict == SigningConditionVerdict.Redundant
+        var verdictText = (verdict == SigningConditionVerdict.Redundant
             ? $"Redundant: {source.Token.DescribeStateAt(AsOf)}" + (staleAfter is not null ? ", so it becomes stale then" : "")
-            : $"Stale: no live token justifies it ({string.Join("; ", matches.Select(m => m.Token.DescribeStateAt(AsOf)).Distinct())})");
-        evidence.Add(database.Schema.Variant == BunkerSchemaVariant.Upstream
-            ? verdict == SigningConditionVerdict.Redundant
-                ? "upstream schema: no live token join, so this row is what grants the permission and removing it takes a live grant away"
-                : "upstream schema: no live token join, so this row still grants after the token's end"
-            : verdict == SigningConditionVerdict.Redundant
-                ? "the live token join grants the same, so removing it changes nothing until then"
-                : "the override layer matches it first, so it keeps granting past the token's end");
-        return new BunkerSigningCondition
-        {
-            Path = database.Path, Id = row.Id, KeyUserId = row.KeyUserId, KeyName = row.KeyName, ClientPubkey = row.ClientPubkey,
-            Method = row.Method, Kind = row.Kind, Allowed = row.Allowed, CreatedAt = row.CreatedAt, CreatedAtEncoding = row.CreatedAtEncoding,
-            ExpiresAt = row.ExpiresAt, RevokedAt = row.RevokedAt, Classification = SigningConditionClass.PolicyCopy,
-            Reason = isConnect ? SigningConditionReason.ConnectCopy : SigningConditionReason.RuleCopy, Verdict = verdict,
-            StaleAfter = staleAfter, TokenId = source.Token.Id, TokenState = source.Token.StateAt(AsOf), PolicyId = source.Token.PolicyId,
-            PolicyName = source.Token.PolicyName, KeyUserRevoked = row.KeyUserRevoked(AsOf), SchemaVariant = database.Schema.Variant,
-            Evidence = Sentence(row, evidence),
-        };
+            : $"Stale: no live token justifies it ({string.Join("; ", matches.Select(m => m.Token.DescribeStateAt(AsOf)).Distinct())})") + "; " +
+            (database.Schema.Variant == BunkerSchemaVariant.Upstream
+                ? verdict == SigningConditionVerdict.Redundant
+                    ? "upstream schema: no live token join, so this row is what grants the permission and removing it takes a live grant away"
+                    : "upstream schema: no live token join, so this row still grants after the token's end"
+                : verdict == SigningConditionVerdict.Redundant
+                    ? "the live token join grants the same, so removing it changes nothing until then"
+                    : "the override layer matches it first, so it keeps granting past the token's end");
+        return new CopyMatch(source.Token, source.Rule, verdict, staleAfter, origin, verdictText);
     }
 
-    private BunkerSigningCondition NotCopyShaped(ConditionRow row, IReadOnlyList<BoundToken> tokens)
+    private BunkerSigningCondition NotCopyShaped(ConditionRow row, KeyUserGroup group)
     {
-        var labels = string.Join(", ", tokens.Select(t => t.Token.Label));
+        var tokens = group.Tokens;
+        var labels = group.Labels;
         if (row.Kind == "all")
             return Manual(row, SigningConditionReason.WebApproval,
                 $"kind 'all' is in no policy of the KeyUser's tokens ({labels}): web approval (or create_account) wrote it");
@@ -160,11 +177,35 @@ public sealed class SigningConditionClassifier(BunkerDatabase database, DateTime
         bool KeyUserExists, string? KeyName, string? ClientPubkey, DateTimeOffset? KeyUserRevokedAt)
     {
         /// <summary>"('sign_event', '1')".</summary>
-        public string MethodAndKind => $"({Quote(Method)}, {Quote(Kind)})";
+        public string MethodAndKind => Quote(Method, Kind);
 
         public bool KeyUserRevoked(DateTimeOffset asOf) => BunkerDate.HasEnded(KeyUserRevokedAt, asOf);
 
+        public static string Quote(string? method, string? kind) => $"({Quote(method)}, {Quote(kind)})";
+
         private static string Quote(string? value) => value is null ? "NULL" : $"'{value}'";
+    }
+
+    private sealed record CopyMatch(BunkerTokenRow Source, RuleRow? Rule, SigningConditionVerdict Verdict, DateTimeOffset? StaleAfter,
+        string Origin, string VerdictText);
+
+    /// <summary>One KeyUser's bound tokens and what has been worked out from them for the shapes of its rows so far.</summary>
+    private sealed class KeyUserGroup(IReadOnlyList<BoundToken> tokens)
+    {
+        private readonly Dictionary<(string? Method, string? Kind), CopyMatch?> _matches = new();
+        private string? _labels;
+
+        public IReadOnlyList<BoundToken> Tokens { get; } = tokens;
+
+        /// <summary>"token 3 ('LNbits alice', policy 2 'default'), ...".</summary>
+        public string Labels => _labels ??= string.Join(", ", Tokens.Select(t => t.Token.Label));
+
+        public CopyMatch? Match(ConditionRow row, SigningConditionClassifier classifier)
+        {
+            var key = (row.Method, row.Kind);
+            if (!_matches.TryGetValue(key, out var match)) _matches[key] = match = classifier.MatchCopy(row.Method, row.Kind, Tokens);
+            return match;
+        }
     }
 
     private sealed record RuleRow(long Id, string Method, string? Kind);
