@@ -105,7 +105,10 @@ public sealed class BunkerSigningCondition
     /// <summary>For a redundant copy, when the last live token that justifies it ends (null: it never expires).</summary>
     public DateTimeOffset? StaleAfter { get; init; }
 
-    /// <summary>For a copy, the token it came from (a live one when there is one); otherwise the KeyUser's token, if any.</summary>
+    /// <summary>
+    /// For a copy, the token it came from (a live one when there is one); for WrittenAfterLiveGrants, the token whose policy
+    /// it matches; otherwise null.
+    /// </summary>
     public long? TokenId { get; init; }
 
     public BunkerTokenState? TokenState { get; init; }
