@@ -110,13 +110,14 @@ public static partial class PeerAuthReadinessReader
                 DecodesEncodedSocketHost = ParseVersion(version) is { } parsed && parsed >= EncodedSocketHostVersion,
             });
         }
-        return uses;
+        return uses.OrderBy(u => u.PgPath, StringComparer.Ordinal).ToList();
     }
 
     /// <summary>Every installed package named <paramref name="name"/> in these node_modules trees, nested ones included.</summary>
     private static IEnumerable<string> FindPackages(IEnumerable<string> nodeModulesDirectories, string name)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);
+        var found = new HashSet<string>(StringComparer.Ordinal);
         var pending = new Stack<string>(nodeModulesDirectories.Where(Directory.Exists));
         while (pending.Count > 0)
         {
@@ -127,7 +128,8 @@ public static partial class PeerAuthReadinessReader
                 var packages = Path.GetFileName(entry).StartsWith('@') ? Directory.EnumerateDirectories(entry) : [entry];
                 foreach (var candidate in packages)
                 {
-                    if (Path.GetFileName(candidate) == name && File.Exists(Path.Combine(candidate, "package.json")))
+                    // Workspace symlinks can reach one install along several paths: report it once.
+                    if (Path.GetFileName(candidate) == name && File.Exists(Path.Combine(candidate, "package.json")) && found.Add(RealPath(candidate)))
                         yield return RealPath(candidate);
                     var nested = Path.Combine(candidate, "node_modules");
                     if (Directory.Exists(nested)) pending.Push(nested);

@@ -108,6 +108,9 @@ public static class PostgresUrl
     {
         if (string.IsNullOrWhiteSpace(url))
             throw Invalid("PostgresUrlEmpty", "The connection URL is empty.");
+        if (url.Contains('#'))
+            throw Invalid("PostgresUrlInvalid",
+                "The URL contains '#': node-postgres reads it as the start of a fragment and drops the rest. Percent-encode it as %23.");
         if (url.StartsWith("socket:", StringComparison.OrdinalIgnoreCase))
             return SplitSocketForm(url);
 
@@ -124,6 +127,7 @@ public static class PostgresUrl
 
         // userinfo: up to '@', like libpq (which scans to '@' or '/').
         var authorityEnd = IndexOfAny(url, position, '/', '?');
+        RefuseSplitUserinfo(url, authorityEnd);
         var at = url.LastIndexOf('@', authorityEnd - 1, authorityEnd - position);
         if (at >= position)
         {
@@ -182,6 +186,19 @@ public static class PostgresUrl
         return parts;
     }
 
+    /// <summary>
+    /// An '@' after the host part, outside any query value, means a user name or password with an unencoded '/', '?'
+    /// or '#' cut the URL in the wrong place. Refused without echoing anything: the pieces would be the password's.
+    /// </summary>
+    private static void RefuseSplitUserinfo(string url, int authorityEnd)
+    {
+        var at = url.IndexOf('@', authorityEnd);
+        if (at < 0 || url.AsSpan(authorityEnd, at - authorityEnd).IndexOfAny('=', '&') >= 0) return;
+        throw Invalid("PostgresUrlInvalid",
+            "The URL has an '@' after its host part: a user name or password with an unencoded '/', '?' or '#'. " +
+            "Percent-encode them (%2F, %3F, %23).");
+    }
+
     /// <summary>node-postgres's socket:/directory?db=NAME&amp;user=NAME form.</summary>
     private static UrlParts SplitSocketForm(string url)
     {
@@ -205,8 +222,7 @@ public static class PostgresUrl
             {
                 var equals = url.IndexOf('=', position, end - position);
                 if (equals < 0)
-                    throw Invalid("PostgresUrlInvalid",
-                        $"The URL query parameter '{Decode(url, position, end, "query")}' has no '=value'.");
+                    throw Invalid("PostgresUrlInvalid", "A URL query parameter has no '=value'.");
                 var name = Decode(url, position, equals, "query");
                 var value = Decode(url, equals + 1, end, "query");
                 if (PostgresEndpoint.IsSecretParameter(name) && end > equals + 1) parts.SecretRanges.Add((equals + 1, end - equals - 1));
@@ -311,7 +327,9 @@ public static class PostgresUrl
         }
         if (!int.TryParse(port, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out portNumber)
             || portNumber is < 1 or > 65535)
-            throw Invalid("PostgresUrlInvalidPort", $"The port '{port}' is not a number from 1 to 65535.");
+            // The value is shown only when it is digits: anything else may be a piece of a mistyped password.
+            throw Invalid("PostgresUrlInvalidPort",
+                $"The port {(port.All(char.IsAsciiDigit) ? $"'{port}' " : "")}is not a number from 1 to 65535.");
 
         if (string.IsNullOrEmpty(user))
         {

@@ -105,6 +105,20 @@ public sealed class PeerAuthReadinessTests : IDisposable
     }
 
     [Fact]
+    public void WorkspaceSymlinksDoNotCountAnInstallTwice()
+    {
+        var tree = LamassuPackageTree.V12(Path.Combine(_root, "v12"), constantsPatch: false, typesafeDbPatch: false)
+            .WithPg("node_modules", "8.16.3", "2.9.1")
+            .WithPg("packages/typesafe-db/node_modules", "8.11.0", "2.6.0");
+        File.CreateSymbolicLink(Path.Combine(tree.Root, "node_modules", "typesafe-db"), Path.Combine(tree.Root, "packages", "typesafe-db"));
+
+        var readiness = Read(tree);
+
+        Assert.Equal(["node_modules/pg", "packages/typesafe-db/node_modules/pg"], readiness.PgConnectionStrings.Select(u => u.PgPath));
+        Assert.True(readiness.SupportsEncodedSocketHost);
+    }
+
+    [Fact]
     public void APgWithItsOwnNestedOldCopyUsesItAsNodeDoes()
     {
         var tree = LamassuPackageTree.V10(PackageDirectory("v10"), databaseUrlPatch: false);

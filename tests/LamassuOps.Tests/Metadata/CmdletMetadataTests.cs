@@ -14,6 +14,12 @@ public sealed partial class CmdletMetadataTests
     /// <summary>
     /// Pipelines the runbook relies on. Checked once both cmdlets exist (they are written in parallel).
     /// </summary>
+    /// <summary>
+    /// Mandatory parameters an operator types even when the database comes from the pipeline:
+    /// <c>Get-BunkerPairing ... | Restore-BunkerDatabase -BackupPath nsecbunker.db.bak</c>.
+    /// </summary>
+    private static readonly IReadOnlySet<string> GivenOnCommandLine = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "BackupPath" };
+
     public static readonly (string Producer, string Consumer)[] RequiredPipelines =
     [
         ("Get-BunkerPairing", "Remove-StaleSigningCondition"),
@@ -27,9 +33,8 @@ public sealed partial class CmdletMetadataTests
     /// </summary>
     private static readonly HashSet<string> NotYetImplemented = new(StringComparer.Ordinal)
     {
-        "Backup-BunkerDatabase",
-        "Restore-BunkerDatabase", "Remove-StaleSigningCondition", "Remove-BunkerSigningLog", "Remove-BunkerRequest",
-        "Get-LamassuMigrationStatus",
+        "Backup-BunkerDatabase", "Restore-BunkerDatabase", "Remove-StaleSigningCondition", "Remove-BunkerSigningLog",
+        "Remove-BunkerRequest",
     };
 
     private static IReadOnlyList<CommandDefinition> Commands => CommandCatalog.Commands;
@@ -186,7 +191,7 @@ public sealed partial class CmdletMetadataTests
         var problems = new List<string>();
         foreach (var producer in bunker)
             foreach (var type in producer.OutputTypes)
-                foreach (var consumer in consumers.Where(c => !CmdletRules.BindsByPropertyName(type, c)))
+                foreach (var consumer in consumers.Where(c => !CmdletRules.BindsByPropertyName(type, c, GivenOnCommandLine)))
                     problems.Add($"{producer.Name} | {consumer.Name}: {type.Name} does not bind by property name");
         foreach (var (producerName, consumerName) in RequiredPipelines)
         {

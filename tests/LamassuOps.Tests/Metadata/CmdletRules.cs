@@ -239,17 +239,19 @@ public static class CmdletRules
     /// <summary>
     /// Whether PowerShell can bind objects of <paramref name="outputType"/> to <paramref name="consumer"/> by property
     /// name alone: some parameter set whose mandatory parameters all take ValueFromPipelineByPropertyName and find a
-    /// property of that name (or alias) on the object.
+    /// property of that name (or alias) on the object. Mandatory parameters named in <paramref name="givenOnCommandLine"/>
+    /// are the operator's choice (Restore-BunkerDatabase's -BackupPath): the object need not carry them.
     /// </summary>
-    public static bool BindsByPropertyName(Type outputType, CommandDefinition consumer)
+    public static bool BindsByPropertyName(Type outputType, CommandDefinition consumer, IReadOnlySet<string>? givenOnCommandLine = null)
     {
         var properties = outputType.GetProperties().Select(p => p.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
         bool Finds(CommandParameter p) => properties.Contains(p.Name) || p.Aliases.Any(properties.Contains);
+        bool Typed(CommandParameter p) => givenOnCommandLine?.Contains(p.Name) == true && !Finds(p);
 
         return consumer.ParameterSetNames.Any(set =>
         {
             var members = consumer.Parameters.Where(p => p.InSet(set)).Select(p => (Parameter: p, Entry: p.EntryFor(set)!)).ToList();
-            var mandatory = members.Where(m => m.Entry.Mandatory).ToList();
+            var mandatory = members.Where(m => m.Entry.Mandatory && !Typed(m.Parameter)).ToList();
             return mandatory.All(m => m.Entry.ValueFromPipelineByPropertyName && Finds(m.Parameter))
                    && members.Any(m => m.Entry.ValueFromPipelineByPropertyName && Finds(m.Parameter));
         });

@@ -226,6 +226,28 @@ public sealed class PostgresUrlTests
         Assert.Equal(secret + "x", builder.SslPassword);
     }
 
+    [Theory]
+    [InlineData("postgresql://lamassu:se/cret-pw@127.0.0.1:5432/lamassu")]
+    [InlineData("postgresql://lamassu:se?cret-pw@127.0.0.1:5432/lamassu")]
+    [InlineData("postgresql://lamassu:se#cret-pw@127.0.0.1:5432/lamassu")]
+    [InlineData("postgresql://lamassu:secret-pw@127.0.0.1:54x2/lamassu")]
+    public void MistypedPasswordsAreRefusedWithoutEchoingThem(string url)
+    {
+        var host = new RecordingHost();
+
+        var error = Assert.Throws<LamassuOpsException>(() => Parse(url, host));
+
+        Assert.DoesNotContain("cret", error.Message + error.RecommendedAction + host.AllMessages);
+    }
+
+    [Fact]
+    public void AnAtSignInsideAQueryValueIsFine()
+    {
+        var ours = Parse("postgresql://u@h/db?application_name=ops@host");
+
+        Assert.Equal("ops@host", Assert.Single(ours.Parameters).Value);
+    }
+
     [Fact]
     public void AnEmptyPasswordIsNoneAsForLibpqAndNodePostgres()
     {

@@ -1,0 +1,85 @@
+using Microsoft.Data.Sqlite;
+
+namespace LamassuOps.Core.Bunker;
+
+/// <summary>
+/// The steps every destructive Bunker operation takes: open read-write with a busy timeout that outlasts
+/// nsecbunkerd's short writes, a verified backup first, then the change in one write transaction that is
+/// committed only when the tables that must survive are byte-for-byte as they were.
+/// </summary>
+public static class MaintenanceTransaction
+{
+    public const string PreservedRowsChanged = "BunkerPreservedRowsChanged";
+
+    /// <summary>The pairing tables: what a maintenance operation must never change.</summary>
+    public static readonly IReadOnlyList<string> PairingTables = ["KeyUser", "Token", "Policy", "PolicyRule"];
+
+    public static BunkerDatabase Open(string path) =>
+        BunkerDatabase.OpenReadWrite(path, new BunkerOpenOptions { BusyTimeout = BackupNaming.BusyTimeout });
+
+    /// <summary>A verified backup beside the database (or in <paramref name="backupDirectory"/>), unless <paramref name="noBackup"/>.</summary>
+    public static string? BackupFirst(BunkerDatabase database, bool noBackup, string? backupDirectory, DateTimeOffset now,
+        IOperationHost host)
+    {
+        if (noBackup)
+        {
+            host.WriteVerbose($"No backup of '{database.Path}' (-NoBackup).");
+            return null;
+        }
+        var destination = BackupNaming.Resolve(database.Path, backupDirectory, now, kind: null);
+        return BackupNaming.Write(database, destination, now, host).BackupPath;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="change"/> inside BEGIN IMMEDIATE .. COMMIT. Before and after the change (still inside
+    /// the transaction) it fingerprints <paramref name="preservedTables"/> by streaming every row; any difference, any
+    /// exception from <paramref name="change"/> (its own checks included) or a stop rolls everything back.
+    /// The transaction is begun in SQL rather than with BeginTransaction so queries of shared readers (which set no
+    /// SqliteCommand.Transaction) run inside it.
+    /// </summary>
+    public static T Run<T>(BunkerDatabase database, IReadOnlyList<string> preservedTables, Func<T> change, IOperationHost host)
+    {
+        var tables = preservedTables.Where(database.Schema.HasTable).ToList();
+        database.Execute("BEGIN IMMEDIATE;");
+        var committed = false;
+        try
+        {
+            var before = database.Guard(() => Fingerprints(database.Connection, tables, host.CancellationToken));
+            var result = change();
+            var after = database.Guard(() => Fingerprints(database.Connection, tables, host.CancellationToken));
+            var changed = before.Zip(after).Where(pair => pair.First != pair.Second).Select(pair => pair.First.Table).ToList();
+            if (changed.Count > 0)
+                throw new LamassuOpsException(PreservedRowsChanged, FailureKind.InvalidResult,
+                    $"The change to '{database.Path}' would have altered {string.Join(", ", changed)}; it was rolled back and nothing changed.",
+                    database.Path, "This is a bug or a trigger in the database: report it with the output of `sqlite3 nsecbunker.db .schema`.");
+            host.WriteVerbose($"Checked inside the transaction: {string.Join(", ", after.Select(f => $"{f.Table} ({f.Rows} rows)"))} byte-for-byte unchanged.");
+            host.CancellationToken.ThrowIfCancellationRequested();
+            database.Execute("COMMIT;");
+            committed = true;
+            return result;
+        }
+        finally
+        {
+            if (!committed) Rollback(database);
+        }
+    }
+
+    /// <summary>A count(*) query's result.</summary>
+    public static long Count(BunkerDatabase database, string sql, params (string Name, object? Value)[] parameters) =>
+        Convert.ToInt64(database.Scalar(sql, parameters) ?? 0L, System.Globalization.CultureInfo.InvariantCulture);
+
+    private static List<TableFingerprint> Fingerprints(SqliteConnection connection, List<string> tables, CancellationToken cancellationToken) =>
+        tables.Select(table => TableFingerprint.Compute(connection, table, null, cancellationToken)).ToList();
+
+    private static void Rollback(BunkerDatabase database)
+    {
+        try
+        {
+            database.Execute("ROLLBACK;");
+        }
+        catch (LamassuOpsException)
+        {
+            // SQLite had already rolled back (it does so itself on some errors): no transaction was active any more.
+        }
+    }
+}

@@ -1,0 +1,172 @@
+using Microsoft.Data.Sqlite;
+
+namespace LamassuOps.Core.Bunker;
+
+/// <summary>
+/// Copies a live SQLite database into a new file through SQLite's online backup API, safe while nsecbunkerd
+/// runs, and proves the copy is good before it gets its final name.
+/// <list type="bullet">
+/// <item>One snapshot: the row counts are taken inside a read transaction on the source connection and the
+/// backup API copies from that same transaction, so the counts describe exactly what was copied. In WAL mode the
+/// daemon keeps writing meanwhile; in rollback-journal mode its writes wait (busy timeout) for the copy.</item>
+/// <item>The copy is written under a hidden temporary name in the destination directory, switched to
+/// rollback-journal mode (a backup is one self-contained file, never a -wal pair), checked with
+/// integrity_check and compared with the snapshot's schema and row counts, and only then renamed to its final
+/// name (atomic, never over an existing file). On any failure the temporary file is deleted: no partial backup
+/// is left behind.</item>
+/// </list>
+/// </summary>
+public static class OnlineBackup
+{
+    /// <summary>Copies the database open on <paramref name="source"/> (at <paramref name="sourcePath"/>) to <paramref name="destinationPath"/>.</summary>
+    public static DatabaseCensus CopyVerified(SqliteConnection source, string sourcePath, string destinationPath,
+        TimeSpan busyTimeout, CancellationToken cancellationToken)
+    {
+        var directory = Path.GetDirectoryName(destinationPath)!;
+        var temporary = Path.Combine(directory, $".{Path.GetFileName(destinationPath)}.{Guid.NewGuid():N}.partial");
+        try
+        {
+            DatabaseCensus census;
+            using (var copy = OpenDestination(temporary, destinationPath))
+            {
+                using (var snapshot = source.BeginTransaction(deferred: true))
+                {
+                    census = Guard(() => DatabaseCensus.Take(source, snapshot, cancellationToken), sourcePath, destinationPath, busyTimeout);
+                    cancellationToken.ThrowIfCancellationRequested();
+                    Guard(() => source.BackupDatabase(copy), sourcePath, destinationPath, busyTimeout);
+                }
+                Guard(() => Execute(copy, "PRAGMA journal_mode = DELETE;"), sourcePath, destinationPath, busyTimeout);
+            }
+            Verify(temporary, destinationPath, census, cancellationToken);
+            Publish(temporary, destinationPath);
+            return census;
+        }
+        finally
+        {
+            DeleteWithSidecars(temporary);
+        }
+    }
+
+    /// <summary>
+    /// Checks a database file: integrity_check passes and, when <paramref name="expected"/> is given, its schema
+    /// and row counts equal it. Throws <see cref="BackupErrors.VerificationFailed"/> (the error id) otherwise.
+    /// </summary>
+    public static DatabaseCensus Verify(string path, string reportedPath, DatabaseCensus? expected, CancellationToken cancellationToken)
+    {
+        using var connection = OpenReadOnly(path);
+        var problems = IntegrityProblems(connection);
+        if (problems.Count > 0)
+            throw BackupErrors.VerificationFailedError(reportedPath, "integrity_check reports: " + string.Join("; ", problems));
+        var census = DatabaseCensus.Take(connection, null, cancellationToken);
+        if (expected is not null && expected.DifferencesFrom(census) is { Count: > 0 } differences)
+            throw BackupErrors.VerificationFailedError(reportedPath, string.Join("; ", differences));
+        return census;
+    }
+
+    /// <summary>The messages of <c>PRAGMA integrity_check</c> (at most 20); empty when the database is intact.</summary>
+    public static IReadOnlyList<string> IntegrityProblems(SqliteConnection connection, SqliteTransaction? transaction = null)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "PRAGMA integrity_check(20);";
+        using var reader = command.ExecuteReader();
+        var messages = new List<string>();
+        while (reader.Read()) messages.Add(reader.GetString(0));
+        return messages is ["ok"] ? [] : messages;
+    }
+
+    /// <summary>Deletes a database file and the journal files SQLite may have left beside it.</summary>
+    public static void DeleteWithSidecars(string path)
+    {
+        foreach (var suffix in new[] { "", "-journal", "-wal", "-shm" })
+        {
+            try
+            {
+                File.Delete(path + suffix);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Best effort: the operation already reports the failure that got us here.
+            }
+        }
+    }
+
+    internal static SqliteConnection OpenReadOnly(string path)
+    {
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = SqliteOpenMode.ReadOnly,
+            Pooling = false,
+        }.ToString());
+        connection.Open();
+        return connection;
+    }
+
+    private static SqliteConnection OpenDestination(string temporary, string destinationPath)
+    {
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = temporary,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = false,
+        }.ToString());
+        try
+        {
+            connection.Open();
+            return connection;
+        }
+        catch (SqliteException e)
+        {
+            connection.Dispose();
+            throw BackupErrors.FromDestination(e, destinationPath);
+        }
+    }
+
+    private static void Publish(string temporary, string destinationPath)
+    {
+        try
+        {
+            File.Move(temporary, destinationPath, overwrite: false);
+        }
+        catch (IOException) when (File.Exists(destinationPath))
+        {
+            throw BackupErrors.DestinationExistsError(destinationPath);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw BackupErrors.DestinationNotWritableError(destinationPath, e.Message, e);
+        }
+    }
+
+    /// <summary>Failures writing the copy are the destination's; failures reading are the source's.</summary>
+    private static void Guard(Action action, string sourcePath, string destinationPath, TimeSpan busyTimeout) =>
+        Guard<object?>(() =>
+        {
+            action();
+            return null;
+        }, sourcePath, destinationPath, busyTimeout);
+
+    private static T Guard<T>(Func<T> action, string sourcePath, string destinationPath, TimeSpan busyTimeout)
+    {
+        try
+        {
+            return action();
+        }
+        catch (SqliteException e) when (BackupErrors.IsDestinationFailure(e))
+        {
+            throw BackupErrors.FromDestination(e, destinationPath);
+        }
+        catch (SqliteException e)
+        {
+            throw BunkerErrors.FromSqlite(e, sourcePath, busyTimeout);
+        }
+    }
+
+    private static void Execute(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+}

@@ -1,0 +1,25 @@
+using System.Management.Automation;
+using LamassuOps.Core.Bunker;
+
+namespace LamassuOps.Commands;
+
+/// <summary>Restores nsecbunker.db from a verified backup, keeping a safety copy of the current database.</summary>
+[Cmdlet(VerbsData.Restore, "BunkerDatabase", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High,
+    DefaultParameterSetName = "Path")]
+[OutputType(typeof(BunkerRestore))]
+public sealed class RestoreBunkerDatabaseCommand : DatabasePathCmdlet
+{
+    [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string BackupPath { get; set; } = "";
+
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    internal override IEnumerable<object> Invoke(ICommandHost host)
+    {
+        var backupPath = host.ResolvePath(BackupPath, literal: true)[0];
+        return ForEachDatabase(host, path =>
+            RestoreBunkerDatabaseOperation.Run(new RestoreBunkerDatabaseOptions { Path = path, BackupPath = backupPath }, host));
+    }
+}
