@@ -26,6 +26,9 @@ public static class MaintenanceTransaction
             host.WriteVerbose($"No backup of '{database.Path}' (-NoBackup).");
             return null;
         }
+        // Unlike Backup-BunkerDatabase -Destination, a backup directory is never taken as a file name.
+        if (backupDirectory is not null && !Directory.Exists(backupDirectory))
+            throw BackupErrors.DestinationDirectoryMissing(backupDirectory, backupDirectory);
         var destination = BackupNaming.Resolve(database.Path, backupDirectory, now, kind: null);
         return BackupNaming.Write(database, destination, now, host).BackupPath;
     }

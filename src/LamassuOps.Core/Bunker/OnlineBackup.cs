@@ -27,7 +27,7 @@ public static class OnlineBackup
         try
         {
             DatabaseCensus census;
-            using (var copy = OpenDestination(temporary, destinationPath))
+            using (var copy = OpenDestination(temporary, destinationPath, sourcePath))
             {
                 using (var snapshot = source.BeginTransaction(deferred: true))
                 {
@@ -103,8 +103,9 @@ public static class OnlineBackup
         return connection;
     }
 
-    private static SqliteConnection OpenDestination(string temporary, string destinationPath)
+    private static SqliteConnection OpenDestination(string temporary, string destinationPath, string sourcePath)
     {
+        CreateNoMoreReadableThan(sourcePath, temporary, destinationPath);
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder
         {
             DataSource = temporary,
@@ -120,6 +121,27 @@ public static class OnlineBackup
         {
             connection.Dispose();
             throw BackupErrors.FromDestination(e, destinationPath);
+        }
+    }
+
+    /// <summary>
+    /// A backup holds every pairing's token, so it is created with the database's own permission bits (never the
+    /// umask's usual 0644): whoever could not read nsecbunker.db cannot read its backup either. SQLite then opens the
+    /// empty file as a new database, and gives its journal the same bits.
+    /// </summary>
+    private static void CreateNoMoreReadableThan(string sourcePath, string path, string destinationPath)
+    {
+        const UnixFileMode readWrite = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead
+            | UnixFileMode.GroupWrite | UnixFileMode.OtherRead | UnixFileMode.OtherWrite;
+        try
+        {
+            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+            if (!OperatingSystem.IsWindows()) options.UnixCreateMode = File.GetUnixFileMode(sourcePath) & readWrite;
+            using var _ = new FileStream(path, options);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw BackupErrors.DestinationNotWritableError(destinationPath, e.Message.TrimEnd('.'), e);
         }
     }
 

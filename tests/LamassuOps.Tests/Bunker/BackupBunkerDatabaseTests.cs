@@ -55,6 +55,20 @@ public sealed class BackupBunkerDatabaseTests : IDisposable
         Assert.Equal("delete", SqliteShell.Query(backup.BackupPath, "PRAGMA journal_mode"));
     }
 
+    [Theory]
+    [InlineData(UnixFileMode.UserRead | UnixFileMode.UserWrite)]
+    [InlineData(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead)]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public void TheBackupIsNoMoreReadableThanTheDatabaseItCopies(UnixFileMode databaseMode)
+    {
+        var bunker = PairedBunker.Create(_dir.File("nsecbunker.db"));
+        File.SetUnixFileMode(bunker.Path, databaseMode);
+
+        var backup = Backup(new BackupBunkerDatabaseOptions { Path = bunker.Path });
+
+        Assert.Equal(databaseMode, File.GetUnixFileMode(backup.BackupPath));
+    }
+
     [Fact]
     public void WhatIfWritesNothing()
     {

@@ -165,6 +165,22 @@ public sealed class RemoveStaleSigningConditionTests : IDisposable
         Assert.NotEqual(before, SqliteShell.ContentHash(bunker.Path));
     }
 
+    [Fact]
+    public void AMissingBackupDirectoryIsAnErrorNotABackupFileOfThatName()
+    {
+        var bunker = PairedBunker.Create(_dir.File("nsecbunker.db"));
+        var snapshot = FileSnapshot.Take(bunker.Path);
+
+        var error = Assert.Throws<LamassuOpsException>(() => Strip(bunker, new RemoveStaleSigningConditionOptions
+        {
+            Path = bunker.Path, AsOf = bunker.AsOf, BackupDirectory = _dir.File("backups"),
+        }));
+
+        Assert.Equal(BackupErrors.DestinationDirectoryNotFound, error.ErrorId);
+        Assert.False(File.Exists(_dir.File("backups")));
+        snapshot.AssertUnchanged();
+    }
+
     /// <summary>A trigger that touches a pairing table makes the check inside the transaction fail: all is rolled back.</summary>
     [Theory]
     [InlineData("UPDATE KeyUser SET description = 'touched' WHERE id = OLD.keyUserId")]
