@@ -112,5 +112,8 @@ public sealed class CmdletRulesTests
         Assert.False(CmdletRules.BindsByPropertyName(typeof(SampleItem), Describe<SetSampleModeCommand>()),
             "SampleItem has Name but no Mode, and -Mode is mandatory without pipeline input");
         Assert.False(CmdletRules.BindsByPropertyName(typeof(WrongSampleOutput), Describe<RemoveSampleItemCommand>()));
+        Assert.True(CmdletRules.BindsByPropertyName(typeof(SampleItem), Describe<SetSampleModeCommand>(), new HashSet<string> { "Mode" }),
+            "-Mode is typed on the command line, and Name binds from the object");
+        Assert.False(CmdletRules.BindsByPropertyName(typeof(WrongSampleOutput), Describe<RemoveSampleItemCommand>(), new HashSet<string> { "Mode" }));
     }
 }
