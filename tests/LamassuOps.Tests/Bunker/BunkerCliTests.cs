@@ -99,28 +99,18 @@ public sealed class BunkerCliTests : IDisposable
     [InlineData("Test-BunkerDatabase")]
     public void BadInputExitsWithOneAndTheErrorIdAndLeavesEveryFileAsItWas(string command)
     {
-        var directory = _dir.File("data");
-        Directory.CreateDirectory(directory);
-        var empty = _dir.File("empty.db");
-        File.WriteAllBytes(empty, []);
-        var config = _dir.File("nsecbunker.json");
-        File.WriteAllText(config, "{\"keys\":{}}");
-        var missing = _dir.File("missing.db");
-        var before = new[] { empty, config, missing }.Select(FileSnapshot.Take).ToList();
-
-        foreach (var (path, errorId) in new[]
-                 {
-                     (missing, BunkerErrors.DatabaseNotFound), (directory, BunkerErrors.PathIsDirectory),
-                     (empty, BunkerErrors.DatabaseEmpty), (config, BunkerErrors.NotSqliteDatabase),
-                 })
+        foreach (var (path, errorId) in BadBunkerDatabases.Create(_dir))
         {
+            var before = FileSnapshot.Take(path);
+
             var result = CliProcess.Run(command, "--literal-path", path, "--json");
+
             Assert.Equal(1, result.ExitCode);
             Assert.Equal("", result.Stdout);
             Assert.Contains($"lamassuops: {errorId}: ", result.Stderr);
             Assert.Contains("  fix: ", result.Stderr);
+            before.AssertUnchanged();
         }
-        Assert.All(before, snapshot => snapshot.AssertUnchanged());
     }
 
     [Fact]

@@ -22,7 +22,7 @@ public sealed class MaintenanceBadInputTests : IDisposable
     [MemberData(nameof(Commands))]
     public void BadDatabasesGetTheirErrorIdAndStayAsTheyWere(string command)
     {
-        foreach (var (path, errorId) in BadDatabases())
+        foreach (var (path, errorId) in BadBunkerDatabases.Create(_dir))
         {
             var before = FileSnapshot.Take(path);
             string[] force = command == "Backup-BunkerDatabase" ? [] : ["--force"];
@@ -64,7 +64,7 @@ public sealed class MaintenanceBadInputTests : IDisposable
     public void RestoreRefusesBadBackupsAndLeavesTheDatabaseAsItWas()
     {
         var bunker = PairedBunker.Create(_dir.File("nsecbunker.db"));
-        var backups = BadDatabases().ToList();
+        var backups = BadBunkerDatabases.Create(_dir).ToList();
         var before = FileSnapshot.Take(bunker.Path);
 
         foreach (var (backup, errorId) in backups)
@@ -75,30 +75,5 @@ public sealed class MaintenanceBadInputTests : IDisposable
             Assert.Contains($"lamassuops: {errorId}: ", result.Stderr);
         }
         before.AssertUnchanged();
-    }
-
-    /// <summary>Missing, a directory, empty, not SQLite, another program's database, a corrupt nsecbunker.db.</summary>
-    private IEnumerable<(string Path, string ErrorId)> BadDatabases()
-    {
-        var directory = _dir.File("data");
-        Directory.CreateDirectory(directory);
-        var empty = _dir.File("empty.db");
-        File.WriteAllBytes(empty, []);
-        var config = _dir.File("nsecbunker.json");
-        File.WriteAllText(config, "{\"keys\":{}}");
-        var other = _dir.File("wallet.sqlite3");
-        SqliteShell.Query(other, "CREATE TABLE accounts (id TEXT PRIMARY KEY)");
-        var corrupt = PairedBunker.Create(_dir.File("corrupt.db")).Path;
-        using (var stream = new FileStream(corrupt, FileMode.Open, FileAccess.Write))
-        {
-            stream.Seek(100, SeekOrigin.Begin);
-            stream.Write(Enumerable.Repeat((byte)0xA5, 3996).ToArray());
-        }
-        return
-        [
-            (_dir.File("missing.db"), BunkerErrors.DatabaseNotFound), (directory, BunkerErrors.PathIsDirectory),
-            (empty, BunkerErrors.DatabaseEmpty), (config, BunkerErrors.NotSqliteDatabase),
-            (other, BunkerErrors.NotNsecbunkerDatabase), (corrupt, BunkerErrors.DatabaseCorrupt),
-        ];
     }
 }
