@@ -13,6 +13,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 db="$work/nsecbunker.db"
 sqlite3 "$db" <"$root/samples/nsecbunker-sample.sql"
+mkdir -m 700 "$work/backups"
 
 run() {
   printf '\n$ lamassuops %s\n' "$*"
