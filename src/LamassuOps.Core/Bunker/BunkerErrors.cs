@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using static SQLitePCL.raw;
 
 namespace LamassuOps.Core.Bunker;
 
@@ -77,26 +78,12 @@ public static class BunkerErrors
     public static LamassuOpsException FromSqlite(SqliteException error, string path, TimeSpan busyTimeout) =>
         (error.SqliteErrorCode, error.SqliteExtendedErrorCode) switch
         {
-            (SqliteErrorCodes.Busy or SqliteErrorCodes.Locked, _) => Locked(path, busyTimeout, error),
-            (SqliteErrorCodes.Corrupt or SqliteErrorCodes.NotADatabase, _) => Corrupt(path, error.Message.TrimEnd('.'), error),
-            (SqliteErrorCodes.ReadOnly, SqliteErrorCodes.ReadOnlyRollback) => NeedsRecovery(path, error),
-            (SqliteErrorCodes.ReadOnly, _) => ReadOnly(path, "SQLite opened it read-only", error),
-            (SqliteErrorCodes.Permission or SqliteErrorCodes.CannotOpen or SqliteErrorCodes.Auth, _) => AccessDenied(path, error),
+            (SQLITE_BUSY or SQLITE_LOCKED, _) => Locked(path, busyTimeout, error),
+            (SQLITE_CORRUPT or SQLITE_NOTADB, _) => Corrupt(path, error.Message.TrimEnd('.'), error),
+            (SQLITE_READONLY, SQLITE_READONLY_ROLLBACK) => NeedsRecovery(path, error),
+            (SQLITE_READONLY, _) => ReadOnly(path, "SQLite opened it read-only", error),
+            (SQLITE_PERM or SQLITE_CANTOPEN or SQLITE_AUTH, _) => AccessDenied(path, error),
             _ => new LamassuOpsException(DatabaseReadFailed, FailureKind.ReadError,
                 $"SQLite failed on '{path}': {error.Message}", path, FixCorrupt, error),
         };
-
-    /// <summary>SQLite result codes (sqlite3.h) this area tells apart.</summary>
-    private static class SqliteErrorCodes
-    {
-        public const int Permission = 3;
-        public const int Busy = 5;
-        public const int Locked = 6;
-        public const int ReadOnly = 8;
-        public const int Corrupt = 11;
-        public const int CannotOpen = 14;
-        public const int Auth = 23;
-        public const int NotADatabase = 26;
-        public const int ReadOnlyRollback = ReadOnly | (3 << 8);
-    }
 }
