@@ -21,7 +21,7 @@ public abstract class BunkerMaintenanceCommandBase : DatabasePathCmdlet
     internal IEnumerable<object> ForEachDatabase(ICommandHost host, Func<string, MaintenanceSwitches, IEnumerable<object>> run)
     {
         var switches = new MaintenanceSwitches(IsPresent(NoBackup),
-            BackupDirectory is null ? null : host.ResolvePath(BackupDirectory, literal: true)[0]);
+            ResolveLiteralPath(host, BackupDirectory));
         return ForEachDatabase(host, path => run(path, switches));
     }
 }

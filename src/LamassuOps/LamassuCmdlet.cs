@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Management.Automation;
 using System.Runtime.CompilerServices;
 using LamassuOps.Core;
@@ -45,6 +46,11 @@ public abstract class LamassuCmdlet : PSCmdlet
         value.IsPresent || _switchesSetOutsidePowerShell.Contains(name);
 
     internal void SetSwitchOutsidePowerShell(string name) => _switchesSetOutsidePowerShell.Add(name);
+
+    /// <summary>A single path taken literally (no wildcards), resolved by the host to a full file-system path; null stays null.</summary>
+    [return: NotNullIfNotNull(nameof(path))]
+    internal static string? ResolveLiteralPath(ICommandHost host, string? path) =>
+        path is null ? null : host.ResolvePath(path, literal: true)[0];
 
     /// <summary>
     /// Paths from -Path (wildcards) or -LiteralPath, resolved by the host. A path that fails to resolve is

@@ -14,7 +14,7 @@ public sealed class BackupBunkerDatabaseCommand : DatabasePathCmdlet
 
     internal override IEnumerable<object> Invoke(ICommandHost host)
     {
-        var destination = Destination is null ? null : host.ResolvePath(Destination, literal: true)[0];
+        var destination = ResolveLiteralPath(host, Destination);
         return ForEachDatabase(host, path =>
             BackupBunkerDatabaseOperation.Run(new BackupBunkerDatabaseOptions { Path = path, Destination = destination }, host));
     }

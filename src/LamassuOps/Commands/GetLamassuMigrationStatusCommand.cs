@@ -25,7 +25,7 @@ public sealed class GetLamassuMigrationStatusCommand : PostgresTargetCommandBase
     {
         yield return MigrationStatusReader.Read(new MigrationStatusOptions
         {
-            PackagePath = host.ResolvePath(PackagePath, literal: true)[0],
+            PackagePath = ResolveLiteralPath(host, PackagePath),
             DatabaseUrl = DatabaseUrl,
             SocketDirectory = SocketDirectory,
             Port = Port,

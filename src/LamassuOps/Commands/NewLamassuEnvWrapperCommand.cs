@@ -82,8 +82,8 @@ public sealed class NewLamassuEnvWrapperCommand : LamassuCmdlet
     {
         var wrapper = EnvWrapperWriter.Write(new EnvWrapperOptions
         {
-            Path = host.ResolvePath(Path, literal: true)[0],
-            PackagePath = host.ResolvePath(PackagePath, literal: true)[0],
+            Path = ResolveLiteralPath(host, Path),
+            PackagePath = ResolveLiteralPath(host, PackagePath),
             Mode = Mode,
             DatabaseUser = DatabaseUser,
             DatabaseName = DatabaseName,

@@ -18,7 +18,7 @@ public sealed class RestoreBunkerDatabaseCommand : DatabasePathCmdlet
 
     internal override IEnumerable<object> Invoke(ICommandHost host)
     {
-        var backupPath = host.ResolvePath(BackupPath, literal: true)[0];
+        var backupPath = ResolveLiteralPath(host, BackupPath);
         return ForEachDatabase(host, path =>
             RestoreBunkerDatabaseOperation.Run(new RestoreBunkerDatabaseOptions { Path = path, BackupPath = backupPath }, host));
     }

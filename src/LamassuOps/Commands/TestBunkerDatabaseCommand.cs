@@ -14,7 +14,7 @@ public sealed class TestBunkerDatabaseCommand : DatabasePathCmdlet
 
     internal override IEnumerable<object> Invoke(ICommandHost host)
     {
-        var migrationsPath = MigrationsPath is null ? null : host.ResolvePath(MigrationsPath, literal: true)[0];
+        var migrationsPath = ResolveLiteralPath(host, MigrationsPath);
         return ForEachDatabase(host, path => [BunkerDatabaseTest.Run(new BunkerDatabaseTestOptions { Path = path, MigrationsPath = migrationsPath }, host)]);
     }
 }
