@@ -20,8 +20,10 @@ public sealed class GetBunkerSigningConditionCommand : DatabasePathCmdlet
     [Parameter]
     public DateTimeOffset? AsOf { get; set; }
 
+    /// <summary>Strings, not the Core enum: a public module type must not need Core to be laid out.</summary>
     [Parameter]
-    public SigningConditionClass[]? Classification { get; set; }
+    [ValidateSet(nameof(SigningConditionClass.PolicyCopy), nameof(SigningConditionClass.ManualOverride), nameof(SigningConditionClass.Orphan))]
+    public string[]? Classification { get; set; }
 
     internal override IEnumerable<object> Invoke(ICommandHost host) =>
         ForEachDatabase(host, path => BunkerSigningConditions.Get(new BunkerSigningConditionOptions
@@ -30,6 +32,6 @@ public sealed class GetBunkerSigningConditionCommand : DatabasePathCmdlet
             AsOf = AsOf,
             KeyName = KeyName,
             ClientPubkey = ClientPubkey,
-            Classification = Classification,
+            Classification = Classification?.Select(c => Enum.Parse<SigningConditionClass>(c, ignoreCase: true)).ToArray(),
         }, host));
 }

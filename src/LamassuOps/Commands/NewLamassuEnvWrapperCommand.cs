@@ -17,8 +17,10 @@ public sealed class NewLamassuEnvWrapperCommand : LamassuCmdlet
     [ValidateNotNullOrEmpty]
     public string PackagePath { get; set; } = "";
 
+    /// <summary>A string, not the Core enum: a public module type must not need Core to be laid out (Import-Module reads them before the resolver runs).</summary>
     [Parameter]
-    public LamassuDatabaseMode Mode { get; set; } = LamassuDatabaseMode.Auto;
+    [ValidateSet(nameof(LamassuDatabaseMode.Auto), nameof(LamassuDatabaseMode.DatabaseUrl), nameof(LamassuDatabaseMode.EncodedSocketHost), nameof(LamassuDatabaseMode.PasswordTcp))]
+    public string Mode { get; set; } = nameof(LamassuDatabaseMode.Auto);
 
     [Parameter(Mandatory = true)]
     [ValidateNotNullOrEmpty]
@@ -84,7 +86,7 @@ public sealed class NewLamassuEnvWrapperCommand : LamassuCmdlet
         {
             Path = ResolveLiteralPath(host, Path),
             PackagePath = ResolveLiteralPath(host, PackagePath),
-            Mode = Mode,
+            Mode = Enum.Parse<LamassuDatabaseMode>(Mode, ignoreCase: true),
             DatabaseUser = DatabaseUser,
             DatabaseName = DatabaseName,
             SocketDirectory = SocketDirectory,
