@@ -1,0 +1,41 @@
+# Shared by every tests/pester/*.Tests.ps1: dot-source it in BeforeAll (`. (Join-Path $PSScriptRoot 'Common.ps1')`).
+# It imports the packaged module under test ($env:LAMASSUOPS_MODULE_MANIFEST, else the newest out/LamassuOps/<version>)
+# and defines the helpers the suites share.
+
+$repositoryRoot = (Resolve-Path (Join-Path $PSScriptRoot '..' '..')).Path
+$manifestPath = if ($env:LAMASSUOPS_MODULE_MANIFEST) {
+    $env:LAMASSUOPS_MODULE_MANIFEST
+}
+else {
+    Get-ChildItem (Join-Path $repositoryRoot 'out' 'LamassuOps' '*' 'LamassuOps.psd1') -ErrorAction Ignore |
+        Sort-Object { [version] $_.Directory.Name } |
+        Select-Object -Last 1 -ExpandProperty FullName
+}
+if (-not $manifestPath) {
+    throw 'No packaged module: run ./build.ps1 -Task Package first (or set LAMASSUOPS_MODULE_MANIFEST).'
+}
+$module = Import-Module $manifestPath -Force -PassThru -ErrorAction Stop -WarningVariable importWarnings -WarningAction SilentlyContinue
+
+# A database built from the shipped sample (samples/nsecbunker-sample.sql) with sqlite3.
+function New-SampleBunkerDatabase {
+    param([string] $Path)
+    Get-Content -Raw (Join-Path $repositoryRoot 'samples' 'nsecbunker-sample.sql') | sqlite3 $Path
+    if ($LASTEXITCODE -ne 0) { throw "sqlite3 could not build the sample database at $Path" }
+}
+
+# A new directory under $TestDrive holding a sample database; returns the database's path.
+function New-SampleBunkerDirectory {
+    $directory = Join-Path $TestDrive ([guid]::NewGuid().ToString('N'))
+    $null = New-Item -ItemType Directory -Path $directory
+    $database = Join-Path $directory 'nsecbunker.db'
+    New-SampleBunkerDatabase -Path $database
+    $database
+}
+
+# What -WhatIf must leave alone: every file of a directory, byte for byte, with its timestamp.
+function Get-DirectoryState {
+    param([string] $Directory)
+    Get-ChildItem -LiteralPath $Directory -File -Force | Sort-Object Name | ForEach-Object {
+        '{0} {1} {2}' -f $_.Name, (Get-FileHash -LiteralPath $_.FullName -Algorithm SHA256).Hash, $_.LastWriteTimeUtc.Ticks
+    }
+}
