@@ -47,6 +47,12 @@ public sealed class TextTableWriter(TextWriter stdout, IReadOnlyDictionary<strin
 
     public override void Write(object result)
     {
+        if (IsSimple(result.GetType()))
+        {
+            Flush(); // a plain value (Test-PeerAuth -Quiet's True or False) is a line of its own, as in PowerShell
+            stdout.WriteLine(FormatValue(result));
+            return;
+        }
         if (result.GetType() != _currentType) Flush();
         _currentType = result.GetType();
         var (isList, properties) = Layout(_currentType);

@@ -53,42 +53,23 @@ public static class Program
             return UsageError;
         }
 
-        BoundCommand command;
+        CliArguments arguments;
         try
         {
-            command = ArgumentBinder.Bind(definition, args[1..]);
+            arguments = CliArguments.Parse(definition, args[1..]);
         }
         catch (LamassuOpsException usage)
         {
             stderr.WriteLine($"lamassuops: {usage.ErrorId}: {usage.Message}");
             return UsageError;
         }
-        if (command.Options.Help)
+        if (arguments.Help)
         {
             stdout.Write(help.ForCommand(definition));
             return Success;
         }
 
-        var host = new ConsoleCommandHost(command, stderr, stdin, interactive, cancellationToken);
         var views = FormatViews.LoadDirectory(Path.Combine(AppContext.BaseDirectory, "formats"));
-        var output = OutputWriter.Create(command.Options.Json, stdout, views);
-        try
-        {
-            foreach (var result in command.Cmdlet.Invoke(host)) output.Write(result);
-        }
-        catch (LamassuOpsException error)
-        {
-            host.WriteError(error);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            stderr.WriteLine("lamassuops: Stopped.");
-            return Cancelled;
-        }
-        finally
-        {
-            output.Flush();
-        }
-        return host.ErrorCount > 0 ? CommandFailed : Success;
+        return new CliSession(stdout, stderr, stdin, interactive).Run(arguments, views, cancellationToken);
     }
 }

@@ -20,7 +20,7 @@ public abstract class BunkerMaintenanceCommandBase : DatabasePathCmdlet
     /// <summary>Runs <paramref name="run"/> per database (a failure of one is reported and the next goes on).</summary>
     internal IEnumerable<object> ForEachDatabase(ICommandHost host, Func<string, MaintenanceSwitches, IEnumerable<object>> run)
     {
-        var switches = new MaintenanceSwitches(IsPresent(NoBackup),
+        var switches = new MaintenanceSwitches(NoBackup.IsPresent,
             ResolveLiteralPath(host, BackupDirectory));
         return ForEachDatabase(host, path => run(path, switches));
     }

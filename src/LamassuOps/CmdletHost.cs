@@ -15,7 +15,17 @@ internal sealed class CmdletHost(PSCmdlet cmdlet, CancellationToken cancellation
     public bool ShouldProcess(string target, string action)
     {
         if (IsSwitchBound("Force") && !IsWhatIf()) return true;
-        return cmdlet.ShouldProcess(target, action);
+        try
+        {
+            return cmdlet.ShouldProcess(target, action);
+        }
+        catch (PSInvalidOperationException noPrompt) when (cmdlet.Host?.UI is not null)
+        {
+            // pwsh -NonInteractive, or lamassuops without a terminal: the question cannot be asked, so nothing is done.
+            throw new LamassuOpsException("ConfirmationRequired", FailureKind.InvalidOperation,
+                $"'{action}' on '{target}' needs confirmation, and there is no one to ask ({noPrompt.Message})", target,
+                "Add -Force (or -Confirm:$false) to proceed unattended, or -WhatIf to see what it would do.", noPrompt);
+        }
     }
 
     public void WriteVerbose(string message) => cmdlet.WriteVerbose(message);

@@ -1,6 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Management.Automation;
-using System.Runtime.CompilerServices;
 using LamassuOps.Core;
 
 namespace LamassuOps;
@@ -8,13 +7,12 @@ namespace LamassuOps;
 /// <summary>
 /// Base of every LamassuOps cmdlet. A command declares its parameters and implements <see cref="Invoke"/>:
 /// turn the bound parameters into a Core options object, call Core, return its results. The same
-/// <see cref="Invoke"/> runs under PowerShell (from ProcessRecord) and under the lamassuops command, so it must
-/// use only its own properties and the host: not ParameterSetName, MyInvocation or other PowerShell state.
+/// <see cref="Invoke"/> runs in every PowerShell runspace, pwsh's and the one lamassuops hosts; it uses only its own
+/// properties and the host, so Core can be driven by any host (xunit's too).
 /// </summary>
 public abstract class LamassuCmdlet : PSCmdlet
 {
     private readonly CancellationTokenSource _stopping = new();
-    private readonly HashSet<string> _switchesSetOutsidePowerShell = new(StringComparer.OrdinalIgnoreCase);
 
     internal abstract IEnumerable<object> Invoke(ICommandHost host);
 
@@ -36,16 +34,6 @@ public abstract class LamassuCmdlet : PSCmdlet
     }
 
     protected override void StopProcessing() => _stopping.Cancel();
-
-    /// <summary>
-    /// Whether a switch parameter is on. Outside PowerShell, SwitchParameter is the reference assembly's empty
-    /// stub (always off), so lamassuops records the switches it binds here. Pass the property itself:
-    /// <c>IsPresent(Force)</c>.
-    /// </summary>
-    internal bool IsPresent(SwitchParameter value, [CallerArgumentExpression(nameof(value))] string name = "") =>
-        value.IsPresent || _switchesSetOutsidePowerShell.Contains(name);
-
-    internal void SetSwitchOutsidePowerShell(string name) => _switchesSetOutsidePowerShell.Add(name);
 
     /// <summary>A single path taken literally (no wildcards), resolved by the host to a full file-system path; null stays null.</summary>
     [return: NotNullIfNotNull(nameof(path))]

@@ -14,6 +14,6 @@ public sealed class AssertPeerAuthCommand : PeerAuthCommandBase
     internal override IEnumerable<object> Invoke(ICommandHost host)
     {
         var report = PeerAuthTester.Assert(Options(), host);
-        if (IsPresent(PassThru)) yield return report;
+        if (PassThru.IsPresent) yield return report;
     }
 }

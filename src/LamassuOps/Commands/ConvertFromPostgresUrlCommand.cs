@@ -18,6 +18,6 @@ public sealed class ConvertFromPostgresUrlCommand : LamassuCmdlet
 
     internal override IEnumerable<object> Invoke(ICommandHost host)
     {
-        yield return PostgresUrl.Convert(new PostgresUrlOptions { Url = Url, IncludeSecret = IsPresent(IncludeSecret) }, host);
+        yield return PostgresUrl.Convert(new PostgresUrlOptions { Url = Url, IncludeSecret = IncludeSecret.IsPresent }, host);
     }
 }

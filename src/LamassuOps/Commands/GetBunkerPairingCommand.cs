@@ -37,8 +37,8 @@ public sealed class GetBunkerPairingCommand : DatabasePathCmdlet
             AsOf = AsOf,
             KeyName = KeyName,
             ClientPubkey = ClientPubkey,
-            IncludeSecret = IsPresent(IncludeSecret),
-            IncludeDangling = IsPresent(IncludeDangling),
-            IncludeUnredeemed = IsPresent(IncludeUnredeemed),
+            IncludeSecret = IncludeSecret.IsPresent,
+            IncludeDangling = IncludeDangling.IsPresent,
+            IncludeUnredeemed = IncludeUnredeemed.IsPresent,
         }, host));
 }

@@ -100,8 +100,8 @@ public sealed class NewLamassuEnvWrapperCommand : LamassuCmdlet
             MnemonicPath = MnemonicPath,
             LogLevel = LogLevel,
             NodeDirectory = NodeDirectory,
-            Force = IsPresent(Force),
+            Force = Force.IsPresent,
         }, host);
-        if (IsPresent(PassThru)) yield return wrapper;
+        if (PassThru.IsPresent) yield return wrapper;
     }
 }

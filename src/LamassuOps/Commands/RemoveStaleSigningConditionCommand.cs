@@ -26,12 +26,12 @@ public sealed class RemoveStaleSigningConditionCommand : BunkerMaintenanceComman
 
     internal override IEnumerable<object> Invoke(ICommandHost host)
     {
-        var scope = StaleSigningConditionStrip.ScopeFrom(IsPresent(StaleOnly), IsPresent(IncludeManualOverride));
+        var scope = StaleSigningConditionStrip.ScopeFrom(StaleOnly.IsPresent, IncludeManualOverride.IsPresent);
         return ForEachDatabase(host, (path, backup) => _strip.Run(new RemoveStaleSigningConditionOptions
         {
             Path = path,
             Scope = scope,
-            AcceptPermissionLoss = IsPresent(AcceptPermissionLoss),
+            AcceptPermissionLoss = AcceptPermissionLoss.IsPresent,
             NoBackup = backup.NoBackup,
             BackupDirectory = backup.BackupDirectory,
             AsOf = AsOf,

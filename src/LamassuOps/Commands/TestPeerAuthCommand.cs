@@ -14,6 +14,6 @@ public sealed class TestPeerAuthCommand : PeerAuthCommandBase
     internal override IEnumerable<object> Invoke(ICommandHost host)
     {
         var report = PeerAuthTester.Test(Options(), host);
-        yield return IsPresent(Quiet) ? report.Succeeded : report;
+        yield return Quiet.IsPresent ? report.Succeeded : report;
     }
 }

@@ -80,7 +80,7 @@ public sealed class RemoveBunkerRequestTests : IDisposable
     {
         var bunker = WithRequests();
 
-        var result = CliProcess.Run(["Remove-BunkerRequest", bunker.Path, "--older-than", "1d", "--force", "--no-backup", "--json"], null);
+        var result = CliProcess.Run(["Remove-BunkerRequest", bunker.Path, "--older-than", "1.00:00:00", "--force", "--no-backup", "--json"], null);
 
         Assert.True(result.ExitCode == 0, result.Stderr);
         var removal = Assert.Single(result.JsonLines);

@@ -104,7 +104,7 @@ public sealed class RemoveBunkerSigningLogTests : IDisposable
     {
         var (bunker, _) = WithUsage();
 
-        var result = CliProcess.Run(["Remove-BunkerSigningLog", bunker.Path, "--older-than", "1h", "--force", "--no-backup", "--json"], null);
+        var result = CliProcess.Run(["Remove-BunkerSigningLog", bunker.Path, "--older-than", "01:00:00", "--force", "--no-backup", "--json"], null);
 
         Assert.True(result.ExitCode == 0, result.Stderr);
         var removal = Assert.Single(result.JsonLines);

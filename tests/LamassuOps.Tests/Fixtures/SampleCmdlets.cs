@@ -70,7 +70,7 @@ public sealed class GetSampleItemCommand : LamassuCmdlet
         yield return new SampleItem
         {
             Path = path,
-            Name = IsPresent(IncludeSecret) ? File.ReadAllText(path).Trim() : Secret.Mask(File.ReadAllText(path).Trim()),
+            Name = IncludeSecret.IsPresent ? File.ReadAllText(path).Trim() : Secret.Mask(File.ReadAllText(path).Trim()),
             State = State is { Length: > 0 } ? State[0] : SampleState.Live,
             CreatedAt = AsOf,
             Tags = Name ?? [],
@@ -129,7 +129,7 @@ public sealed class SetSampleModeCommand : LamassuCmdlet
     internal override IEnumerable<object> Invoke(ICommandHost host)
     {
         var target = Name.Length > 0 ? Name : Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        if (host.ShouldProcess(target, $"Set mode {Mode}") && IsPresent(PassThru))
+        if (host.ShouldProcess(target, $"Set mode {Mode}") && PassThru.IsPresent)
             yield return new SampleItem { Path = target, State = Mode };
     }
 }

@@ -21,11 +21,11 @@ public sealed class PeerAuthCliTests
     }
 
     [Fact]
-    public void TestPeerAuthQuietWritesOnlyTheVerdict()
+    public void TestPeerAuthQuietWritesOnlyTheVerdictAndExitsOneWhenItIsFalse()
     {
         var result = CliProcess.Run("Test-PeerAuth", "lamassu", "--socket-directory", MissingSocketDirectory, "--quiet", "--json");
 
-        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(1, result.ExitCode);
         Assert.Equal("false", result.Stdout.Trim());
     }
 

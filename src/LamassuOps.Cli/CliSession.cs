@@ -1,0 +1,120 @@
+using System.Management.Automation;
+using System.Management.Automation.Runspaces;
+using System.Text.RegularExpressions;
+using LamassuOps.Core;
+
+namespace LamassuOps.Cli;
+
+/// <summary>
+/// Runs one LamassuOps cmdlet in a real PowerShell runspace (System.Management.Automation), holding only that
+/// cmdlet and the FileSystem and Environment providers. PowerShell's own binder converts and validates
+/// the arguments, its ShouldProcess asks, its providers resolve paths: lamassuops accepts and refuses exactly what
+/// pwsh does, and the cmdlet code runs the same in both.
+/// </summary>
+internal sealed partial class CliSession(TextWriter stdout, TextWriter stderr, TextReader stdin, bool interactive)
+{
+    private int _errors;
+    private bool _answeredFalse;
+
+    /// <summary>
+    /// The exit code: 0; 1 when an error was reported or the answer was False; 2 for arguments PowerShell refused; 130
+    /// when stopped.
+    /// </summary>
+    public int Run(CliArguments arguments, IReadOnlyDictionary<string, FormatView> views, CancellationToken cancellationToken)
+    {
+        // Warnings, verbose lines, what-if lines and progress reach stderr through the host; errors are written below.
+        var host = new CliHost(stderr, stdin, interactive, message => ForCli(arguments.Definition, message));
+        using var runspace = RunspaceFactory.CreateRunspace(host, SessionState(arguments.Definition));
+        runspace.Open();
+        using var shell = PowerShell.Create(runspace);
+        shell.AddCommand(arguments.Definition.Name);
+        foreach (var (name, value) in arguments.Named) shell.AddParameter(name, value);
+        foreach (var value in arguments.Positional) shell.AddArgument(value);
+
+        var output = OutputWriter.Create(arguments.Json, stdout, views);
+        var results = new PSDataCollection<PSObject>();
+        results.DataAdded += (_, e) => Write(output, results[e.Index].BaseObject);
+        shell.Streams.Error.DataAdded += (_, e) => WriteError(arguments.Definition, shell.Streams.Error[e.Index]);
+
+        using var stopping = cancellationToken.Register(() => shell.BeginStop(null, null));
+        try
+        {
+            shell.Invoke(null, results);
+        }
+        catch (ParameterBindingException refused)
+        {
+            WriteError(arguments.Definition, refused.ErrorRecord);
+            return Program.UsageError;
+        }
+        catch (PipelineStoppedException)
+        {
+            stderr.WriteLine("lamassuops: Stopped.");
+            return Program.Cancelled;
+        }
+        catch (RuntimeException terminating)
+        {
+            WriteError(arguments.Definition, terminating.ErrorRecord);
+        }
+        finally
+        {
+            results.Complete();
+            output.Flush();
+        }
+        if (cancellationToken.IsCancellationRequested)
+        {
+            stderr.WriteLine("lamassuops: Stopped.");
+            return Program.Cancelled;
+        }
+        return _errors > 0 || _answeredFalse ? Program.CommandFailed : Program.Success;
+    }
+
+    /// <summary>A False answer (Test-PeerAuth -Quiet) is printed and also makes the exit code 1, so a script can test it.</summary>
+    private void Write(OutputWriter output, object result)
+    {
+        if (result is false) _answeredFalse = true;
+        output.Write(result);
+    }
+
+    /// <summary>The command to run and the providers paths resolve through; nothing else, so the runspace opens fast.</summary>
+    private static InitialSessionState SessionState(CommandDefinition command)
+    {
+        var state = InitialSessionState.Create();
+        state.Commands.Add(new SessionStateCmdletEntry(command.Name, command.CmdletType, helpFileName: null));
+        foreach (var provider in InitialSessionState.CreateDefault2().Providers)
+            if (provider.Name is "FileSystem" or "Environment") state.Providers.Add(provider);
+        return state;
+    }
+
+    /// <summary><c>lamassuops: &lt;ErrorId&gt;: &lt;message&gt;</c>, and the fix on the next line.</summary>
+    private void WriteError(CommandDefinition definition, ErrorRecord error)
+    {
+        _errors++;
+        var errorId = error.FullyQualifiedErrorId.Split(',')[0];
+        var message = error.ErrorDetails?.Message is { Length: > 0 } details ? details : error.Exception.Message;
+        stderr.WriteLine($"lamassuops: {errorId}: {ForCli(definition, message)}");
+        if (error.ErrorDetails?.RecommendedAction is { Length: > 0 } fix) stderr.WriteLine($"  fix: {ForCli(definition, fix)}");
+    }
+
+    /// <summary>
+    /// Messages name parameters as PowerShell spells them (-OlderThan, parameter 'OlderThan'); here they are shown as
+    /// lamassuops spells them (--older-than), so the advice can be typed where it is read.
+    /// </summary>
+    internal static string ForCli(CommandDefinition definition, string message)
+    {
+        var names = definition.Parameters.Select(p => p.Name).Concat(["WhatIf", "Confirm", "Verbose", "ErrorAction"])
+            .ToHashSet(StringComparer.OrdinalIgnoreCase);
+        string Option(string name) => "--" + CommandCatalog.ToKebabCase(name);
+        message = DashedName().Replace(message, m => names.Contains(m.Groups["name"].Value)
+            ? m.Groups["lead"].Value + Option(m.Groups["name"].Value) + (m.Groups["false"].Success ? ":false" : "")
+            : m.Value);
+        return QuotedParameter().Replace(message, m => names.Contains(m.Groups["name"].Value)
+            ? $"parameter '{Option(m.Groups["name"].Value)}'"
+            : m.Value);
+    }
+
+    [GeneratedRegex(@"(?<lead>^|[\s'""(`])-(?<name>[A-Z][A-Za-z]+)(?<false>:\$false)?\b")]
+    private static partial Regex DashedName();
+
+    [GeneratedRegex(@"parameter '(?<name>[A-Za-z]+)'")]
+    private static partial Regex QuotedParameter();
+}
