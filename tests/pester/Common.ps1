@@ -39,3 +39,24 @@ function Get-DirectoryState {
         '{0} {1} {2}' -f $_.Name, (Get-FileHash -LiteralPath $_.FullName -Algorithm SHA256).Hash, $_.LastWriteTimeUtc.Ticks
     }
 }
+
+# lamassuops as a process, the way a shell script runs it: no terminal (stdin from nothing), --json output.
+# Returns ExitCode, the JSON objects, Stderr and the ErrorId of its first 'lamassuops: <ErrorId>: ...' line.
+function Invoke-Lamassuops {
+    param([string[]] $Arguments)
+    $cli = if ($env:LAMASSUOPS_CLI) { $env:LAMASSUOPS_CLI } else { Join-Path $repositoryRoot 'lamassuops' }
+    $stderrFile = New-TemporaryFile
+    try {
+        $stdout = @($null | & $cli @Arguments --json 2>$stderrFile.FullName)
+        $stderr = Get-Content -Raw -LiteralPath $stderrFile.FullName
+        [pscustomobject]@{
+            ExitCode = $LASTEXITCODE
+            Objects  = @($stdout | Where-Object { $_ } | ForEach-Object { $_ | ConvertFrom-Json })
+            Stderr   = "$stderr"
+            ErrorId  = if ("$stderr" -match '(?m)^lamassuops: (\w+):') { $Matches[1] } else { $null }
+        }
+    }
+    finally {
+        Remove-Item -LiteralPath $stderrFile.FullName -ErrorAction Ignore
+    }
+}
