@@ -80,6 +80,7 @@ function Use-LamassuOps {
     $moduleSqlite = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object {
         $_.GetName().Name -eq 'Microsoft.Data.Sqlite' -and [Runtime.Loader.AssemblyLoadContext]::GetLoadContext($_).Name -eq 'LamassuOps'
     }
+    if (-not $moduleSqlite) { throw 'LamassuOps used Microsoft.Data.Sqlite, but none is loaded in its LamassuOps load context.' }
     $probe = Join-Path (Split-Path $BunkerDatabase) 'module-probe.db'
     $sqlite = Invoke-SqliteQuery -ConnectionType $moduleSqlite.GetType('Microsoft.Data.Sqlite.SqliteConnection', $true) -Database $probe -Statements @(
         'CREATE TABLE IF NOT EXISTS used (id INTEGER PRIMARY KEY, name TEXT NOT NULL)'
