@@ -17,7 +17,9 @@ public abstract class PostgresTargetCommandBase : LamassuCmdlet
     [ValidateRange(1, 65535)]
     public int Port { get; set; } = PostgresEndpoint.DefaultPort;
 
+    /// <summary>Alias Url: ConvertFrom-PostgresUrl's output binds by property name (its Url; masked, so only for URLs without a password unless -IncludeSecret).</summary>
     [Parameter(ParameterSetName = UrlSet, Mandatory = true, ValueFromPipelineByPropertyName = true)]
+    [Alias("Url")]
     [ValidateNotNullOrEmpty]
     public string? DatabaseUrl { get; set; }
 }

@@ -61,41 +61,6 @@ Describe 'The module' {
     }
 }
 
-Describe 'Help for <_>' -ForEach $exportedCmdlets {
-    BeforeAll {
-        $help = Get-Help -Name $_ -Full
-    }
-
-    It 'has a written synopsis, not the generated syntax' {
-        $help.Synopsis | Should -Not -BeNullOrEmpty
-        $help.Synopsis | Should -Not -Match '\[<CommonParameters>\]'
-    }
-
-    It 'has a description and at least one example' {
-        ($help.Description | Out-String).Trim() | Should -Not -BeNullOrEmpty
-        @($help.Examples.Example).Count | Should -BeGreaterThan 0
-    }
-
-    It 'describes every parameter' {
-        $command = Get-Command -Name $_
-        $common = @([System.Management.Automation.Cmdlet]::CommonParameters) + @([System.Management.Automation.Cmdlet]::OptionalCommonParameters)
-        $documented = @($help.Parameters.Parameter | Where-Object { ($_.Description | Out-String).Trim() }).Name
-
-        foreach ($parameter in $command.Parameters.Keys | Where-Object { $_ -notin $common -or $_ -in 'WhatIf', 'Confirm' }) {
-            $parameter | Should -BeIn $documented
-        }
-    }
-}
-
-Describe 'about_LamassuOps' {
-    It 'is found by Get-Help' {
-        $text = Get-Help about_LamassuOps | Out-String
-
-        $text | Should -Match 'SAFETY'
-        $text | Should -Match 'lamassuops'
-    }
-}
-
 Describe '-WhatIf on a sample nsecbunkerd database' -Skip:(-not $canBuildSample) {
     BeforeEach {
         $database = New-SampleBunkerDirectory
