@@ -31,7 +31,7 @@ internal sealed partial class CliSession(TextWriter stdout, TextWriter stderr, T
         foreach (var (name, value) in arguments.Named) shell.AddParameter(name, value);
         foreach (var value in arguments.Positional) shell.AddArgument(value);
 
-        var output = OutputWriter.Create(arguments.Json, stdout, views);
+        var output = OutputWriter.Create(arguments.Json, stdout, views, Evaluate);
         var results = new PSDataCollection<PSObject>();
         results.DataAdded += (_, e) => Write(output, results[e.Index].BaseObject);
         shell.Streams.Error.DataAdded += (_, e) => WriteError(arguments.Definition, shell.Streams.Error[e.Index]);
@@ -80,9 +80,19 @@ internal sealed partial class CliSession(TextWriter stdout, TextWriter stderr, T
     {
         var state = InitialSessionState.Create();
         state.Commands.Add(new SessionStateCmdletEntry(command.Name, command.CmdletType, helpFileName: null));
+        // The views' script blocks are PowerShell over $_ (operators and ForEach-Object), as in pwsh.
+        state.LanguageMode = PSLanguageMode.FullLanguage;
+        state.Commands.Add(new SessionStateCmdletEntry("ForEach-Object", typeof(Microsoft.PowerShell.Commands.ForEachObjectCommand), helpFileName: null));
         foreach (var provider in InitialSessionState.CreateDefault2().Providers)
             if (provider.Name is "FileSystem" or "Environment") state.Providers.Add(provider);
         return state;
+    }
+
+    /// <summary>A view's script block over one result, in this runspace (results arrive on its pipeline thread).</summary>
+    private static object? Evaluate(string script, object target)
+    {
+        var result = ScriptBlock.Create(script).InvokeWithContext(null, [new PSVariable("_", target)]);
+        return result.Count == 1 ? result[0]?.BaseObject : string.Join("\n", result.Select(r => r?.BaseObject));
     }
 
     /// <summary><c>lamassuops: &lt;ErrorId&gt;: &lt;message&gt;</c>, and the fix on the next line.</summary>

@@ -16,8 +16,10 @@ public abstract class OutputWriter
     {
     }
 
-    public static OutputWriter Create(bool json, TextWriter stdout, IReadOnlyDictionary<string, FormatView> views) =>
-        json ? new JsonLinesWriter(stdout) : new TextTableWriter(stdout, views);
+    /// <param name="evaluate">Runs a view's script block over an object; without it such a line shows the property of its label.</param>
+    public static OutputWriter Create(bool json, TextWriter stdout, IReadOnlyDictionary<string, FormatView> views,
+        Func<string, object, object?>? evaluate = null) =>
+        json ? new JsonLinesWriter(stdout) : new TextTableWriter(stdout, views, evaluate);
 }
 
 /// <summary>JSON Lines with the cmdlet output objects' own property names; enums as names, dates as ISO 8601.</summary>
@@ -36,8 +38,12 @@ public sealed class JsonLinesWriter(TextWriter stdout) : OutputWriter
 /// Tables (or, for wide objects and list views, "Name : Value" blocks) like PowerShell's default formatting.
 /// Column widths come from the first rows of a run of same-typed objects, so output still streams.
 /// </summary>
-public sealed class TextTableWriter(TextWriter stdout, IReadOnlyDictionary<string, FormatView> views) : OutputWriter
+public sealed class TextTableWriter(TextWriter stdout, IReadOnlyDictionary<string, FormatView> views,
+    Func<string, object, object?>? evaluate = null) : OutputWriter
 {
+    /// <summary>A column or list line: its header and how its value is read from an object.</summary>
+    private sealed record Column(string Header, Func<object, object?> Value);
+
     private const int RowsToMeasure = 200;
     private const int MaxColumnWidth = 64;
     private const int MaxTableProperties = 4;
@@ -77,20 +83,27 @@ public sealed class TextTableWriter(TextWriter stdout, IReadOnlyDictionary<strin
         _currentType = null;
     }
 
-    private (bool IsList, IReadOnlyList<PropertyInfo> Properties) Layout(Type type)
+    private (bool IsList, IReadOnlyList<Column> Properties) Layout(Type type)
     {
         var all = type.GetProperties(BindingFlags.Public | BindingFlags.Instance);
-        if (views.TryGetValue(type.FullName!, out var view))
-            return (view.IsList, view.Properties.Select(name => all.FirstOrDefault(p => p.Name == name)).OfType<PropertyInfo>().ToList());
-        return (all.Length > MaxTableProperties, all);
+        Column? Property(string header, string? name) =>
+            all.FirstOrDefault(p => p.Name == name) is { } property ? new Column(header, property.GetValue) : null;
+        if (!views.TryGetValue(type.FullName!, out var view))
+            return (all.Length > MaxTableProperties, all.Select(p => new Column(p.Name, p.GetValue)).ToList());
+        var columns = view.Items.Select(item => item.Script is { } script && evaluate is not null
+                ? new Column(item.Label, target => evaluate(script, target))
+                : Property(item.Label, item.PropertyName ?? item.Label))
+            .OfType<Column>()
+            .ToList();
+        return (view.IsList, columns);
     }
 
-    private void WritePendingTable(IReadOnlyList<PropertyInfo> properties)
+    private void WritePendingTable(IReadOnlyList<Column> properties)
     {
         var rows = _pending.Select(r => Cells(r, properties)).ToList();
-        _widths = properties.Select((p, i) => Math.Min(MaxColumnWidth, rows.Select(r => r[i].Length).Append(p.Name.Length).Max())).ToArray();
+        _widths = properties.Select((p, i) => Math.Min(MaxColumnWidth, rows.Select(r => r[i].Length).Append(p.Header.Length).Max())).ToArray();
         stdout.WriteLine();
-        WriteRow(properties.Select(p => p.Name).ToArray());
+        WriteRow(properties.Select(p => p.Header).ToArray());
         WriteRow(_widths.Select(w => new string('-', w)).ToArray());
         foreach (var row in rows) WriteRow(row);
         _pending.Clear();
@@ -105,33 +118,36 @@ public sealed class TextTableWriter(TextWriter stdout, IReadOnlyDictionary<strin
     private static string Fit(string cell, int width) =>
         cell.Length <= width ? cell.PadRight(width) : cell[..(width - 1)] + "…";
 
-    private void WriteList(object result, IReadOnlyList<PropertyInfo> properties, string indent)
+    private void WriteList(object result, IReadOnlyList<Column> properties, string indent)
     {
         stdout.WriteLine();
-        var nameWidth = properties.Count == 0 ? 0 : properties.Max(p => p.Name.Length);
+        var nameWidth = properties.Count == 0 ? 0 : properties.Max(p => p.Header.Length);
         var nested = new List<(string Name, IList Items)>();
         foreach (var property in properties)
         {
-            var value = property.GetValue(result);
+            var value = property.Value(result);
             if (value is IList { Count: > 0 } items && items[0] is { } first && !IsSimple(first.GetType()))
             {
-                nested.Add((property.Name, items));
+                nested.Add((property.Header, items));
                 continue;
             }
-            stdout.WriteLine($"{indent}{property.Name.PadRight(nameWidth)} : {FormatValue(value)}");
+            // A script block's lines (one per item) stay lines, under the value's column.
+            var lines = value is string text ? text.ReplaceLineEndings("\n").Split('\n') : [FormatValue(value)];
+            stdout.WriteLine($"{indent}{property.Header.PadRight(nameWidth)} : {lines[0]}".TrimEnd());
+            foreach (var line in lines.Skip(1)) stdout.WriteLine($"{indent}{new string(' ', nameWidth + 3)}{line}".TrimEnd());
         }
         foreach (var (name, items) in nested)
         {
             stdout.WriteLine();
             stdout.WriteLine($"{indent}{name}:");
-            var inner = new TextTableWriter(new IndentedWriter(stdout, indent + "  "), views);
+            var inner = new TextTableWriter(new IndentedWriter(stdout, indent + "  "), views, evaluate);
             foreach (var item in items) inner.Write(item!);
             inner.Flush();
         }
     }
 
-    private static string[] Cells(object result, IReadOnlyList<PropertyInfo> properties) =>
-        properties.Select(p => FormatValue(p.GetValue(result))).ToArray();
+    private static string[] Cells(object result, IReadOnlyList<Column> properties) =>
+        properties.Select(p => FormatValue(p.Value(result))).ToArray();
 
     internal static string FormatValue(object? value) => value switch
     {

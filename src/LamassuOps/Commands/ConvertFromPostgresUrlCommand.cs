@@ -16,8 +16,6 @@ public sealed class ConvertFromPostgresUrlCommand : LamassuCmdlet
     [Parameter]
     public SwitchParameter IncludeSecret { get; set; }
 
-    internal override IEnumerable<object> Invoke(ICommandHost host)
-    {
-        yield return PostgresUrl.Convert(new PostgresUrlOptions { Url = Url, IncludeSecret = IncludeSecret.IsPresent }, host);
-    }
+    internal override IEnumerable<object> Invoke(ICommandHost host) =>
+        ForEachItem(host, [Url], url => [PostgresUrl.Convert(new PostgresUrlOptions { Url = url, IncludeSecret = IncludeSecret.IsPresent }, host)]);
 }

@@ -37,10 +37,10 @@ public static class ExternalProcess
         var stderr = process.StandardError.ReadToEndAsync();
         if (stdin is not null) process.StandardInput.Write(stdin);
         process.StandardInput.Close();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(2)))
+        if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{fileName} {string.Join(' ', args)} did not finish in 2 minutes.");
+            throw new TimeoutException($"{fileName} {string.Join(' ', args)} did not finish in 5 minutes.");
         }
         return new ProcessResult(process.ExitCode, stdout.Result, stderr.Result);
     }

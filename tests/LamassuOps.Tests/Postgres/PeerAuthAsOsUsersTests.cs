@@ -110,13 +110,13 @@ public sealed class PeerAuthAsOsUsersTests(PostgresServer server)
     }
 
     [Fact]
-    public void QuietReturnsOnlyABoolean()
+    public void QuietReturnsOnlyABooleanAndExitsOneWhenItIsFalse()
     {
         var good = server.RunCliAs(PostgresServer.ServiceUser, "Test-PeerAuth", "--socket-directory", server.SocketDirectory, "--port", server.Port.ToString(), "--quiet", "--json");
         var bad = server.RunCliAs(PostgresServer.NoRoleUser, "Test-PeerAuth", "--socket-directory", server.SocketDirectory, "--port", server.Port.ToString(), "--quiet", "--json");
 
         Assert.Equal((0, "true"), (good.ExitCode, good.Stdout.Trim()));
-        Assert.Equal((0, "false"), (bad.ExitCode, bad.Stdout.Trim()));
+        Assert.Equal((1, "false"), (bad.ExitCode, bad.Stdout.Trim()));
     }
 
     [Fact]
