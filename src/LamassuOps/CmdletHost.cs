@@ -9,12 +9,13 @@ internal sealed class CmdletHost(PSCmdlet cmdlet, CancellationToken cancellation
     public CancellationToken CancellationToken { get; } = cancellationToken;
 
     /// <summary>
-    /// -Force skips the confirmation prompt but never -WhatIf: with -WhatIf (or $WhatIfPreference) the call
-    /// still goes to PowerShell, which prints "What if" and answers no.
+    /// -Force skips the confirmation prompt but never -WhatIf nor an explicit -Confirm: with -WhatIf (or
+    /// $WhatIfPreference) the call still goes to PowerShell, which prints "What if" and answers no, and
+    /// -Force -Confirm asks, because the operator asked to be asked.
     /// </summary>
     public bool ShouldProcess(string target, string action)
     {
-        if (IsSwitchBound("Force") && !IsWhatIf()) return true;
+        if (IsSwitchBound("Force") && !IsWhatIf() && !IsSwitchBound("Confirm")) return true;
         return cmdlet.ShouldProcess(target, action);
     }
 
@@ -34,23 +35,48 @@ internal sealed class CmdletHost(PSCmdlet cmdlet, CancellationToken cancellation
 
     public void WriteError(LamassuOpsException error) => cmdlet.WriteError(ToErrorRecord(error));
 
+    /// <summary>
+    /// Only the FileSystem provider: <c>Env:/PATH</c> is PathNotFileSystem, not a file named PATH. A wildcard that
+    /// matches nothing is PathNotFound, as Get-Item reports it.
+    /// </summary>
     public IReadOnlyList<string> ResolvePath(string path, bool literal)
     {
-        if (literal || !WildcardPattern.ContainsWildcardCharacters(path))
-            return [cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath(path)];
+        var paths = cmdlet.SessionState.Path;
         try
         {
-            var resolved = cmdlet.SessionState.Path.GetResolvedProviderPathFromPSPath(path, out var provider);
-            if (provider.Name != "FileSystem")
-                throw new LamassuOpsException("PathNotFileSystem", FailureKind.InvalidArgument,
-                    $"'{path}' is not a file-system path.", path);
+            if (literal || !WildcardPattern.ContainsWildcardCharacters(path))
+            {
+                var unresolved = paths.GetUnresolvedProviderPathFromPSPath(path, out var provider, out _);
+                RequireFileSystem(path, provider);
+                return [unresolved];
+            }
+            var resolved = paths.GetResolvedProviderPathFromPSPath(path, out var wildcardProvider);
+            RequireFileSystem(path, wildcardProvider);
+            if (resolved.Count == 0) throw NotFound(path);
             return resolved.ToList();
         }
         catch (ItemNotFoundException)
         {
-            throw new LamassuOpsException("PathNotFound", FailureKind.ObjectNotFound, $"No file matches '{path}'.", path);
+            throw NotFound(path);
+        }
+        catch (Exception e) when (e is System.Management.Automation.DriveNotFoundException or ProviderNotFoundException or NotSupportedException)
+        {
+            throw new LamassuOpsException("PathNotFound", FailureKind.ObjectNotFound, $"'{path}' is no path PowerShell can resolve: {e.Message}",
+                path, AFileSystemPath);
         }
     }
+
+    private const string AFileSystemPath = "Give the database file's path, e.g. ./nsecbunker.db or /var/lib/nsecbunkerd/nsecbunker.db.";
+
+    private static void RequireFileSystem(string path, ProviderInfo provider)
+    {
+        if (provider.Name != "FileSystem")
+            throw new LamassuOpsException("PathNotFileSystem", FailureKind.InvalidArgument,
+                $"'{path}' is a path of the {provider.Name} provider, not of the file system.", path, AFileSystemPath);
+    }
+
+    private static LamassuOpsException NotFound(string path) => new("PathNotFound", FailureKind.ObjectNotFound,
+        $"No file matches '{path}'.", path, "Check the path and the wildcard (Get-ChildItem shows what it matches), or use -LiteralPath for a name with [ or ].");
 
     internal static ErrorRecord ToErrorRecord(LamassuOpsException error)
     {
