@@ -68,13 +68,13 @@ public static class RestoreBunkerDatabaseOperation
         var backupCensus = VerifyBackup(backup, host);
         var exists = File.Exists(path);
         using var current = exists ? OpenCurrent(path) : null;
-        var safetyCopy = current is null ? null : BackupNaming.Resolve(path, null, now, "pre-restore");
+        var safetyCopy = current is null ? null : BackupNaming.Resolve(path, null, now, "pre-restore", parameter: null);
 
         if (!host.ShouldProcess(path,
                 $"Replace the database with the backup '{backupPath}' ({backupCensus.TotalRows} rows){(safetyCopy is null ? "" : $", keeping the current one as '{safetyCopy}'")}"))
             yield break;
 
-        if (current is not null) BackupNaming.Write(current, safetyCopy!, now, host);
+        if (current is not null) BackupNaming.Write(current, safetyCopy!, parameter: null, now, host);
         yield return Restore(backup, path, backupCensus, safetyCopy, now, host);
     }
 
