@@ -63,6 +63,7 @@ public static class RestoreBunkerDatabaseOperation
         var path = System.IO.Path.GetFullPath(options.Path);
         var backupPath = System.IO.Path.GetFullPath(options.BackupPath);
         if (string.Equals(path, backupPath, StringComparison.Ordinal)) throw BackupErrors.BackupIsTargetError(path);
+        if (Directory.Exists(path)) throw BunkerErrors.IsDirectory(path);
 
         using var backup = BunkerDatabase.OpenReadOnly(backupPath, new BunkerOpenOptions { BusyTimeout = BackupNaming.BusyTimeout });
         var backupCensus = VerifyBackup(backup, host);
