@@ -280,7 +280,13 @@ Describe 'Bad items of <_>' -ForEach $allCommands {
             @{ Path = (Join-Path $directory 'nothing-matches-*.db'); Id = 'PathNotFound'; Category = 'ObjectNotFound' }
             @{ Path = 'Env:/PATH'; Id = 'PathNotFileSystem'; Category = 'InvalidArgument' }
         )
+        # From inside the directory: were Env:/PATH taken for ./PATH, it would show up here (and not in the repository).
+        Push-Location -LiteralPath $directory
         $results = @(& $command -Path (@($badItems.Path) + $database) @required -ErrorVariable failures -ErrorAction SilentlyContinue -WarningAction SilentlyContinue)
+    }
+
+    AfterAll {
+        Pop-Location
     }
 
     It 'reports one non-terminating error per bad item, each with its id and category' {
@@ -300,6 +306,7 @@ Describe 'Bad items of <_>' -ForEach $allCommands {
 
     It 'writes nothing beside the bad items' {
         Test-Path -LiteralPath $missing | Should -BeFalse
+        @(Get-ChildItem -LiteralPath $directory -Force -Filter 'PATH*') | Should -BeNullOrEmpty
         Get-Content -LiteralPath $notSqlite | Should -Be 'not a database'
         @(Get-ChildItem -LiteralPath $subdirectory -Force).Count | Should -Be 0
     }
