@@ -16,8 +16,21 @@ internal sealed class CmdletHost(PSCmdlet cmdlet, CancellationToken cancellation
     public bool ShouldProcess(string target, string action)
     {
         if (IsSwitchBound("Force") && !IsWhatIf() && !IsSwitchBound("Confirm")) return true;
-        return cmdlet.ShouldProcess(target, action);
+        try
+        {
+            return cmdlet.ShouldProcess(target, action);
+        }
+        catch (Exception e) when (e is PSInvalidOperationException or System.Management.Automation.Host.HostException)
+        {
+            // pwsh -NonInteractive (PSInvalidOperationException) or a host without a user interface (HostException).
+            throw new LamassuOpsException(ConfirmationNotPossible, FailureKind.InvalidOperation,
+                $"Not changing '{target}': this needs confirmation, and no one can answer a prompt here ({e.Message.TrimEnd('.')}). Nothing was changed.",
+                target, "Check what would change with -WhatIf, then run it again with -Force (or -Confirm:$false).", e);
+        }
     }
+
+    /// <summary>The error id of a confirmation that could not be asked.</summary>
+    public const string ConfirmationNotPossible = "ConfirmationNotPossible";
 
     public void WriteVerbose(string message) => cmdlet.WriteVerbose(message);
 

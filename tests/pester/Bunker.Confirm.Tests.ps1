@@ -3,7 +3,8 @@
 <#
     -Confirm, -Force, $ConfirmPreference and NonInteractive together, as a service or a cron job meets them: every case
     runs in a child `pwsh -NonInteractive`, where a confirmation prompt fails with an error instead of waiting. So
-    "prompts" below means: the command tried to ask, failed, and the database is byte-for-byte as it was.
+    "prompts" below means: the command tried to ask, failed with ConfirmationNotPossible (PowerShell's NonInteractive
+    reason in its message), and the database is byte-for-byte as it was.
     Needs sqlite3 on PATH.
 #>
 
@@ -60,7 +61,7 @@ BeforeAll {
             "Import-Module '$manifestPath' -ErrorAction Stop"
             'function Get-Outcome([scriptblock] $Run) {'
             '    $outcome = try { $null = & $Run; ''done'' }'
-            '    catch { if ($_.Exception.Message -match ''NonInteractive'') { ''prompted'' } else { $_.FullyQualifiedErrorId } }'
+            '    catch { if ($_.FullyQualifiedErrorId -like ''ConfirmationNotPossible,*'' -and $_.Exception.Message -match ''NonInteractive'') { ''prompted'' } else { $_.FullyQualifiedErrorId } }'
             '    "outcome: $outcome"'
             '}'
             $runs | ForEach-Object { "Get-Outcome { $($_.Script) }" }
@@ -108,5 +109,27 @@ Describe '<Command> in pwsh -NonInteractive' -ForEach $commandCases {
                 $run.Changed | Should -BeFalse
             }
         }
+    }
+}
+
+Describe 'A host without a user interface' {
+    It 'a needed confirmation is ConfirmationNotPossible for each database, and none is changed' {
+        $databases = @(New-SampleBunkerDirectory; New-SampleBunkerDirectory)
+        $before = $databases | ForEach-Object { Get-DirectoryState (Split-Path $_) }
+        $instance = [powershell]::Create()
+        $null = $instance.AddScript("Import-Module '$manifestPath' -ErrorAction Stop; Remove-BunkerRequest -LiteralPath '$($databases -join "', '")'")
+
+        $null = $instance.Invoke()
+        $failures = @($instance.Streams.Error)
+        $instance.Dispose()
+
+        $failures.Count | Should -Be 2
+        $failures | ForEach-Object {
+            $_.FullyQualifiedErrorId | Should -BeLike 'ConfirmationNotPossible,*'
+            $_.CategoryInfo.Category | Should -Be 'InvalidOperation'
+            $_.ErrorDetails.RecommendedAction | Should -Match '-Force'
+        }
+        @($failures.TargetObject) | Should -Be $databases
+        $databases | ForEach-Object { Get-DirectoryState (Split-Path $_) } | Should -Be $before
     }
 }
