@@ -9,24 +9,28 @@ internal sealed class CmdletHost(PSCmdlet cmdlet, CancellationToken cancellation
     public CancellationToken CancellationToken { get; } = cancellationToken;
 
     /// <summary>
-    /// -Force skips the confirmation prompt but never -WhatIf: with -WhatIf (or $WhatIfPreference) the call
-    /// still goes to PowerShell, which prints "What if" and answers no.
+    /// -Force skips the confirmation prompt but never -WhatIf nor an explicit -Confirm: with -WhatIf (or
+    /// $WhatIfPreference) the call still goes to PowerShell, which prints "What if" and answers no, and
+    /// -Force -Confirm asks, because the operator asked to be asked.
     /// </summary>
     public bool ShouldProcess(string target, string action)
     {
-        if (IsSwitchBound("Force") && !IsWhatIf()) return true;
+        if (IsSwitchBound("Force") && !IsWhatIf() && !IsSwitchBound("Confirm")) return true;
         try
         {
             return cmdlet.ShouldProcess(target, action);
         }
-        catch (PSInvalidOperationException noPrompt) when (cmdlet.Host?.UI is not null)
+        catch (Exception e) when (e is PSInvalidOperationException or System.Management.Automation.Host.HostException)
         {
-            // pwsh -NonInteractive, or lamassuops without a terminal: the question cannot be asked, so nothing is done.
-            throw new LamassuOpsException("ConfirmationRequired", FailureKind.InvalidOperation,
-                $"'{action}' on '{target}' needs confirmation, and there is no one to ask ({noPrompt.Message})", target,
-                "Add -Force (or -Confirm:$false) to proceed unattended, or -WhatIf to see what it would do.", noPrompt);
+            // pwsh -NonInteractive (PSInvalidOperationException) or a host without a user interface (HostException).
+            throw new LamassuOpsException(ConfirmationNotPossible, FailureKind.InvalidOperation,
+                $"Not changing '{target}': this needs confirmation, and no one can answer a prompt here ({e.Message.TrimEnd('.')}). Nothing was changed.",
+                target, "Check what would change with -WhatIf, then run it again with -Force (or -Confirm:$false).", e);
         }
     }
+
+    /// <summary>The error id of a confirmation that could not be asked.</summary>
+    public const string ConfirmationNotPossible = "ConfirmationNotPossible";
 
     public void WriteVerbose(string message) => cmdlet.WriteVerbose(message);
 
@@ -44,23 +48,48 @@ internal sealed class CmdletHost(PSCmdlet cmdlet, CancellationToken cancellation
 
     public void WriteError(LamassuOpsException error) => cmdlet.WriteError(ToErrorRecord(error));
 
+    /// <summary>
+    /// Only the FileSystem provider: <c>Env:/PATH</c> is PathNotFileSystem, not a file named PATH. A wildcard that
+    /// matches nothing is PathNotFound, as Get-Item reports it.
+    /// </summary>
     public IReadOnlyList<string> ResolvePath(string path, bool literal)
     {
-        if (literal || !WildcardPattern.ContainsWildcardCharacters(path))
-            return [cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath(path)];
+        var paths = cmdlet.SessionState.Path;
         try
         {
-            var resolved = cmdlet.SessionState.Path.GetResolvedProviderPathFromPSPath(path, out var provider);
-            if (provider.Name != "FileSystem")
-                throw new LamassuOpsException("PathNotFileSystem", FailureKind.InvalidArgument,
-                    $"'{path}' is not a file-system path.", path);
+            if (literal || !WildcardPattern.ContainsWildcardCharacters(path))
+            {
+                var unresolved = paths.GetUnresolvedProviderPathFromPSPath(path, out var provider, out _);
+                RequireFileSystem(path, provider);
+                return [unresolved];
+            }
+            var resolved = paths.GetResolvedProviderPathFromPSPath(path, out var wildcardProvider);
+            RequireFileSystem(path, wildcardProvider);
+            if (resolved.Count == 0) throw NotFound(path);
             return resolved.ToList();
         }
         catch (ItemNotFoundException)
         {
-            throw new LamassuOpsException("PathNotFound", FailureKind.ObjectNotFound, $"No file matches '{path}'.", path);
+            throw NotFound(path);
+        }
+        catch (Exception e) when (e is System.Management.Automation.DriveNotFoundException or ProviderNotFoundException or NotSupportedException)
+        {
+            throw new LamassuOpsException("PathNotFound", FailureKind.ObjectNotFound, $"'{path}' is no path PowerShell can resolve: {e.Message}",
+                path, AFileSystemPath);
         }
     }
+
+    private const string AFileSystemPath = "Give the database file's path, e.g. ./nsecbunker.db or /var/lib/nsecbunkerd/nsecbunker.db.";
+
+    private static void RequireFileSystem(string path, ProviderInfo provider)
+    {
+        if (provider.Name != "FileSystem")
+            throw new LamassuOpsException("PathNotFileSystem", FailureKind.InvalidArgument,
+                $"'{path}' is a path of the {provider.Name} provider, not of the file system.", path, AFileSystemPath);
+    }
+
+    private static LamassuOpsException NotFound(string path) => new("PathNotFound", FailureKind.ObjectNotFound,
+        $"No file matches '{path}'.", path, "Check the path and the wildcard (Get-ChildItem shows what it matches), or use -LiteralPath for a name with [ or ].");
 
     internal static ErrorRecord ToErrorRecord(LamassuOpsException error)
     {

@@ -44,13 +44,16 @@ public sealed class BunkerBackup
 /// <summary>Backup-BunkerDatabase: an online, verified copy of nsecbunker.db, safe while nsecbunkerd runs.</summary>
 public static class BackupBunkerDatabaseOperation
 {
+    /// <summary>The parameter that chooses where the backup goes, named in the fixes of write failures.</summary>
+    public const string Parameter = "-Destination";
+
     public static IEnumerable<BunkerBackup> Run(BackupBunkerDatabaseOptions options, IOperationHost host)
     {
         var now = options.Now ?? DateTimeOffset.UtcNow;
         using var database = BunkerDatabase.OpenReadOnly(options.Path, new BunkerOpenOptions { BusyTimeout = BackupNaming.BusyTimeout });
-        var destination = BackupNaming.Resolve(database.Path, options.Destination, now, kind: null);
+        var destination = BackupNaming.Resolve(database.Path, options.Destination, now, kind: null, Parameter);
         if (!host.ShouldProcess(destination, $"Create a backup of '{database.Path}'")) yield break;
-        yield return BackupNaming.Write(database, destination, now, host);
+        yield return BackupNaming.Write(database, destination, Parameter, now, host);
     }
 }
 
@@ -67,27 +70,28 @@ public static class BackupNaming
 
     /// <summary>
     /// The full path a backup goes to, checked before anything is written: not an
-    /// existing file (the database itself included), in an existing directory.
+    /// existing file (the database itself included), in an existing directory. <paramref name="parameter"/> is the
+    /// option that gave <paramref name="destination"/> (null: none), which the fixes of the errors name.
     /// </summary>
-    public static string Resolve(string databasePath, string? destination, DateTimeOffset now, string? kind)
+    public static string Resolve(string databasePath, string? destination, DateTimeOffset now, string? kind, string? parameter)
     {
         var path = destination is null
             ? System.IO.Path.Combine(System.IO.Path.GetDirectoryName(databasePath)!, FileName(databasePath, now, kind))
             : Directory.Exists(destination)
                 ? System.IO.Path.Combine(System.IO.Path.GetFullPath(destination), FileName(databasePath, now, kind))
                 : System.IO.Path.GetFullPath(destination);
-        if (File.Exists(path) || Directory.Exists(path)) throw BackupErrors.DestinationExistsError(path);
+        if (File.Exists(path) || Directory.Exists(path)) throw BackupErrors.DestinationExistsError(path, parameter);
         var directory = System.IO.Path.GetDirectoryName(path)!;
-        if (!Directory.Exists(directory)) throw BackupErrors.DestinationDirectoryMissing(path, directory);
+        if (!Directory.Exists(directory)) throw BackupErrors.DestinationDirectoryMissing(path, directory, parameter);
         return path;
     }
 
     /// <summary>Writes and verifies the backup of an open database; see <see cref="OnlineBackup"/>.</summary>
-    public static BunkerBackup Write(BunkerDatabase database, string destination, DateTimeOffset now, IOperationHost host)
+    public static BunkerBackup Write(BunkerDatabase database, string destination, string? parameter, DateTimeOffset now, IOperationHost host)
     {
         var activity = $"Backing up {System.IO.Path.GetFileName(database.Path)}";
         host.WriteProgress(new OperationProgress(activity, $"copying to {destination}"));
-        var census = OnlineBackup.CopyVerified(database.Connection, database.Path, destination, database.BusyTimeout,
+        var census = OnlineBackup.CopyVerified(database.Connection, database.Path, destination, parameter, database.BusyTimeout,
             host.CancellationToken);
         host.WriteProgress(new OperationProgress(activity, "verified", 100, Completed: true));
         host.WriteVerbose($"Backed up '{database.Path}' to '{destination}': integrity_check ok, {census.TotalRows} rows in {census.Tables.Count} tables as in the snapshot.");

@@ -14,22 +14,30 @@ public static class BackupErrors
     public const string VerificationFailed = "BackupVerificationFailed";
     public const string BackupIsTarget = "BackupIsTheDatabase";
 
-    internal static LamassuOpsException DestinationExistsError(string path) => new(DestinationExists, FailureKind.ResourceExists,
-        $"'{path}' already exists; a backup never overwrites a file.", path,
-        "Give another -Destination, or a directory to get a new timestamped name.");
+    // Each write failure's fix names the option that chose the place (-Destination of Backup-BunkerDatabase,
+    // -BackupDirectory of the maintenance commands), or none when the place is always beside the database.
 
-    internal static LamassuOpsException DestinationDirectoryMissing(string path, string directory) => new(
+    internal static LamassuOpsException DestinationExistsError(string path, string? parameter) => new(DestinationExists,
+        FailureKind.ResourceExists, $"'{path}' already exists; a backup never overwrites a file.", path,
+        parameter == "-Destination"
+            ? "Give another -Destination, or a directory to get a new timestamped name."
+            : "Run the command again: each backup gets a new timestamped name.");
+
+    internal static LamassuOpsException DestinationDirectoryMissing(string path, string directory, string? parameter) => new(
         DestinationDirectoryNotFound, FailureKind.ObjectNotFound,
         $"Cannot write the backup '{path}': the directory '{directory}' does not exist.", path,
-        "Create the directory first, or give an existing one as -Destination.");
+        "Create the directory first" + Or(parameter, "give an existing one as {0}") + ".");
 
-    internal static LamassuOpsException DestinationNotWritableError(string path, string reason, Exception? inner = null) => new(
+    internal static LamassuOpsException DestinationNotWritableError(string path, string? parameter, string reason, Exception? inner = null) => new(
         DestinationNotWritable, FailureKind.PermissionDenied, $"Cannot write the backup '{path}': {reason}.", path,
-        "Choose a -Destination on a writable file system that the current user may write to.", inner);
+        "Make that directory writable by the current user" + Or(parameter, "give a {0} on a writable file system") + ".", inner);
 
-    internal static LamassuOpsException DiskFullError(string path, Exception inner) => new(DiskFull, FailureKind.LimitsExceeded,
+    internal static LamassuOpsException DiskFullError(string path, string? parameter, Exception inner) => new(DiskFull, FailureKind.LimitsExceeded,
         $"The file system of '{path}' ran out of space while writing the backup; nothing was kept.", path,
-        "Free space there, or give a -Destination on a file system with room for a copy of the database.", inner);
+        "Free space there" + Or(parameter, "give a {0} on a file system with room for a copy of the database") + ".", inner);
+
+    private static string Or(string? parameter, string alternative) =>
+        parameter is null ? "" : ", or " + string.Format(System.Globalization.CultureInfo.InvariantCulture, alternative, parameter);
 
     internal static LamassuOpsException VerificationFailedError(string path, string detail) => new(VerificationFailed,
         FailureKind.InvalidResult,
@@ -43,13 +51,13 @@ public static class BackupErrors
     internal static bool IsDestinationFailure(SqliteException error) => error.SqliteErrorCode is
         SQLITE_FULL or SQLITE_CANTOPEN or SQLITE_IOERR or SQLITE_READONLY or SQLITE_PERM;
 
-    internal static LamassuOpsException FromDestination(SqliteException error, string path)
+    internal static LamassuOpsException FromDestination(SqliteException error, string path, string? parameter)
     {
         var directory = Path.GetDirectoryName(path)!;
-        if (error.SqliteErrorCode == SQLITE_FULL) return DiskFullError(path, error);
-        if (!Directory.Exists(directory)) return DestinationDirectoryMissing(path, directory);
+        if (error.SqliteErrorCode == SQLITE_FULL) return DiskFullError(path, parameter, error);
+        if (!Directory.Exists(directory)) return DestinationDirectoryMissing(path, directory, parameter);
         return error.SqliteErrorCode is SQLITE_CANTOPEN or SQLITE_READONLY or SQLITE_PERM
-            ? DestinationNotWritableError(path, "the directory is read-only or not writable by this user", error)
+            ? DestinationNotWritableError(path, parameter, "the directory is read-only or not writable by this user", error)
             : new LamassuOpsException(WriteFailed, FailureKind.WriteError,
                 $"Writing the backup '{path}' failed: {error.Message.TrimEnd('.')}; nothing was kept.", path,
                 "Check the file system of the destination (dmesg, df) and retry.", error);

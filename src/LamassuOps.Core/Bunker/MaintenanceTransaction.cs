@@ -14,6 +14,9 @@ public static class MaintenanceTransaction
     /// <summary>The pairing tables: what a maintenance operation must never change.</summary>
     public static readonly IReadOnlyList<string> PairingTables = ["KeyUser", "Token", "Policy", "PolicyRule"];
 
+    /// <summary>The parameter that chooses where the backup goes, named in the fixes of write failures.</summary>
+    public const string BackupDirectoryParameter = "-BackupDirectory";
+
     public static BunkerDatabase Open(string path) =>
         BunkerDatabase.OpenReadWrite(path, new BunkerOpenOptions { BusyTimeout = BackupNaming.BusyTimeout });
 
@@ -28,9 +31,9 @@ public static class MaintenanceTransaction
         }
         // Unlike Backup-BunkerDatabase -Destination, a backup directory is never taken as a file name.
         if (backupDirectory is not null && !Directory.Exists(backupDirectory))
-            throw BackupErrors.DestinationDirectoryMissing(backupDirectory, backupDirectory);
-        var destination = BackupNaming.Resolve(database.Path, backupDirectory, now, kind: null);
-        return BackupNaming.Write(database, destination, now, host).BackupPath;
+            throw BackupErrors.DestinationDirectoryMissing(backupDirectory, backupDirectory, BackupDirectoryParameter);
+        var destination = BackupNaming.Resolve(database.Path, backupDirectory, now, kind: null, BackupDirectoryParameter);
+        return BackupNaming.Write(database, destination, BackupDirectoryParameter, now, host).BackupPath;
     }
 
     /// <summary>

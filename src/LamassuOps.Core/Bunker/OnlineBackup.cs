@@ -18,8 +18,12 @@ namespace LamassuOps.Core.Bunker;
 /// </summary>
 public static class OnlineBackup
 {
-    /// <summary>Copies the database open on <paramref name="source"/> (at <paramref name="sourcePath"/>) to <paramref name="destinationPath"/>.</summary>
-    public static DatabaseCensus CopyVerified(SqliteConnection source, string sourcePath, string destinationPath,
+    /// <summary>
+    /// Copies the database open on <paramref name="source"/> (at <paramref name="sourcePath"/>) to
+    /// <paramref name="destinationPath"/>; <paramref name="parameter"/> is the option that chose the place (-Destination,
+    /// -BackupDirectory; null when there is none), which the fixes of write failures name.
+    /// </summary>
+    public static DatabaseCensus CopyVerified(SqliteConnection source, string sourcePath, string destinationPath, string? parameter,
         TimeSpan busyTimeout, CancellationToken cancellationToken)
     {
         var directory = Path.GetDirectoryName(destinationPath)!;
@@ -27,18 +31,18 @@ public static class OnlineBackup
         try
         {
             DatabaseCensus census;
-            using (var copy = OpenDestination(temporary, destinationPath, sourcePath))
+            using (var copy = OpenDestination(temporary, destinationPath, parameter, sourcePath))
             {
                 using (var snapshot = source.BeginTransaction(deferred: true))
                 {
-                    census = Guard(() => DatabaseCensus.Take(source, snapshot, cancellationToken), sourcePath, destinationPath, busyTimeout);
+                    census = Guard(() => DatabaseCensus.Take(source, snapshot, cancellationToken), sourcePath, destinationPath, parameter, busyTimeout);
                     cancellationToken.ThrowIfCancellationRequested();
-                    Guard(() => source.BackupDatabase(copy), sourcePath, destinationPath, busyTimeout);
+                    Guard(() => source.BackupDatabase(copy), sourcePath, destinationPath, parameter, busyTimeout);
                 }
-                Guard(() => Execute(copy, "PRAGMA journal_mode = DELETE;"), sourcePath, destinationPath, busyTimeout);
+                Guard(() => Execute(copy, "PRAGMA journal_mode = DELETE;"), sourcePath, destinationPath, parameter, busyTimeout);
             }
             Verify(temporary, destinationPath, census, cancellationToken);
-            Publish(temporary, destinationPath);
+            Publish(temporary, destinationPath, parameter);
             return census;
         }
         finally
@@ -103,9 +107,9 @@ public static class OnlineBackup
         return connection;
     }
 
-    private static SqliteConnection OpenDestination(string temporary, string destinationPath, string sourcePath)
+    private static SqliteConnection OpenDestination(string temporary, string destinationPath, string? parameter, string sourcePath)
     {
-        CreateNoMoreReadableThan(sourcePath, temporary, destinationPath);
+        CreateNoMoreReadableThan(sourcePath, temporary, destinationPath, parameter);
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder
         {
             DataSource = temporary,
@@ -120,7 +124,7 @@ public static class OnlineBackup
         catch (SqliteException e)
         {
             connection.Dispose();
-            throw BackupErrors.FromDestination(e, destinationPath);
+            throw BackupErrors.FromDestination(e, destinationPath, parameter);
         }
     }
 
@@ -129,7 +133,7 @@ public static class OnlineBackup
     /// umask's usual 0644): whoever could not read nsecbunker.db cannot read its backup either. SQLite then opens the
     /// empty file as a new database, and gives its journal the same bits.
     /// </summary>
-    private static void CreateNoMoreReadableThan(string sourcePath, string path, string destinationPath)
+    private static void CreateNoMoreReadableThan(string sourcePath, string path, string destinationPath, string? parameter)
     {
         const UnixFileMode readWrite = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead
             | UnixFileMode.GroupWrite | UnixFileMode.OtherRead | UnixFileMode.OtherWrite;
@@ -141,11 +145,11 @@ public static class OnlineBackup
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw BackupErrors.DestinationNotWritableError(destinationPath, e.Message.TrimEnd('.'), e);
+            throw BackupErrors.DestinationNotWritableError(destinationPath, parameter, e.Message.TrimEnd('.'), e);
         }
     }
 
-    private static void Publish(string temporary, string destinationPath)
+    private static void Publish(string temporary, string destinationPath, string? parameter)
     {
         try
         {
@@ -153,23 +157,23 @@ public static class OnlineBackup
         }
         catch (IOException) when (File.Exists(destinationPath))
         {
-            throw BackupErrors.DestinationExistsError(destinationPath);
+            throw BackupErrors.DestinationExistsError(destinationPath, parameter);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw BackupErrors.DestinationNotWritableError(destinationPath, e.Message, e);
+            throw BackupErrors.DestinationNotWritableError(destinationPath, parameter, e.Message, e);
         }
     }
 
     /// <summary>Failures writing the copy are the destination's; failures reading are the source's.</summary>
-    private static void Guard(Action action, string sourcePath, string destinationPath, TimeSpan busyTimeout) =>
+    private static void Guard(Action action, string sourcePath, string destinationPath, string? parameter, TimeSpan busyTimeout) =>
         Guard<object?>(() =>
         {
             action();
             return null;
-        }, sourcePath, destinationPath, busyTimeout);
+        }, sourcePath, destinationPath, parameter, busyTimeout);
 
-    private static T Guard<T>(Func<T> action, string sourcePath, string destinationPath, TimeSpan busyTimeout)
+    private static T Guard<T>(Func<T> action, string sourcePath, string destinationPath, string? parameter, TimeSpan busyTimeout)
     {
         try
         {
@@ -177,7 +181,7 @@ public static class OnlineBackup
         }
         catch (SqliteException e) when (BackupErrors.IsDestinationFailure(e))
         {
-            throw BackupErrors.FromDestination(e, destinationPath);
+            throw BackupErrors.FromDestination(e, destinationPath, parameter);
         }
         catch (SqliteException e)
         {

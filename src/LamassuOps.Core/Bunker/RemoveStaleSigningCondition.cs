@@ -113,6 +113,7 @@ public sealed class StaleSigningConditionStrip
         var asOf = options.AsOf ?? DateTimeOffset.UtcNow;
         using var database = MaintenanceTransaction.Open(options.Path);
         var plan = database.Guard(() => Plan.Count(database, asOf, options.Scope, host));
+        RowProgress.Complete(host, database.Path);
         if (!database.Schema.HasSigningConditionLifecycle && plan.Removing > 0 && !options.AcceptPermissionLoss)
             throw RefuseUpstream(database, plan);
 
@@ -132,6 +133,7 @@ public sealed class StaleSigningConditionStrip
                 () => DeleteExactly(database, plan, asOf, options.Scope, host), host);
             host.WriteVerbose($"'{database.Path}': removed {done.Describe()}; {after} SigningCondition rows remain.");
         }
+        RowProgress.Complete(host, database.Path);
         var removedNothing = plan.Removing == 0;
 
         yield return new StaleSigningConditionRemoval
@@ -234,8 +236,10 @@ public sealed class StaleSigningConditionStrip
 
             // Rows come ordered by KeyUser: the first pass tells, per client, what goes and what stays.
             var client = new ClientTally(host, enabled: idTable is null);
+            var progress = new RowProgress(host, database.Path, idTable is null ? "classifying" : "classifying again inside the transaction", plan.Before);
             foreach (var row in new SigningConditionClassifier(database, asOf).Classify(host.CancellationToken))
             {
+                progress.Add();
                 var removed = plan.Add(row, scope);
                 client.Add(row, removed);
                 if (!removed) continue;
@@ -274,6 +278,25 @@ public sealed class StaleSigningConditionStrip
         /// <summary>Redeemed tokens bound to a KeyUser that exists: the pairings LNbits accounts rely on.</summary>
         public static long CountPairings(BunkerDatabase database) => MaintenanceTransaction.Count(database,
             "SELECT count(*) FROM Token t JOIN KeyUser k ON k.id = t.keyUserId WHERE t.redeemedAt IS NOT NULL");
+    }
+
+    /// <summary>A progress record every <see cref="Every"/> SigningCondition rows of a classifying pass, which on a large table takes seconds.</summary>
+    private sealed class RowProgress(IOperationHost host, string path, string stage, long total)
+    {
+        private const int Every = 5000;
+        private long _rows;
+
+        public void Add()
+        {
+            if (++_rows % Every != 0) return;
+            var percent = (int)Math.Min(99, _rows * 100 / Math.Max(1, total));
+            host.WriteProgress(new OperationProgress(Activity(path), $"{stage}: {_rows} of {total} SigningCondition rows", percent));
+        }
+
+        public static void Complete(IOperationHost host, string path) =>
+            host.WriteProgress(new OperationProgress(Activity(path), "done", 100, Completed: true));
+
+        private static string Activity(string path) => $"Stripping SigningCondition of {System.IO.Path.GetFileName(path)}";
     }
 
     /// <summary>One verbose line per KeyUser: which of its rows the strip removes (the first few listed) and how many it keeps.</summary>

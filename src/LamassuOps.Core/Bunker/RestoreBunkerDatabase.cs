@@ -63,18 +63,19 @@ public static class RestoreBunkerDatabaseOperation
         var path = System.IO.Path.GetFullPath(options.Path);
         var backupPath = System.IO.Path.GetFullPath(options.BackupPath);
         if (string.Equals(path, backupPath, StringComparison.Ordinal)) throw BackupErrors.BackupIsTargetError(path);
+        if (Directory.Exists(path)) throw BunkerErrors.IsDirectory(path);
 
         using var backup = BunkerDatabase.OpenReadOnly(backupPath, new BunkerOpenOptions { BusyTimeout = BackupNaming.BusyTimeout });
         var backupCensus = VerifyBackup(backup, host);
         var exists = File.Exists(path);
         using var current = exists ? OpenCurrent(path) : null;
-        var safetyCopy = current is null ? null : BackupNaming.Resolve(path, null, now, "pre-restore");
+        var safetyCopy = current is null ? null : BackupNaming.Resolve(path, null, now, "pre-restore", parameter: null);
 
         if (!host.ShouldProcess(path,
                 $"Replace the database with the backup '{backupPath}' ({backupCensus.TotalRows} rows){(safetyCopy is null ? "" : $", keeping the current one as '{safetyCopy}'")}"))
             yield break;
 
-        if (current is not null) BackupNaming.Write(current, safetyCopy!, now, host);
+        if (current is not null) BackupNaming.Write(current, safetyCopy!, parameter: null, now, host);
         yield return Restore(backup, path, backupCensus, safetyCopy, now, host);
     }
 
