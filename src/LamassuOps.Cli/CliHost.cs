@@ -121,7 +121,7 @@ internal sealed class CliHostUserInterface(TextWriter stderr, TextReader stdin, 
         if (!interactive) throw NonInteractive();
     }
 
-    /// <summary>What pwsh -NonInteractive throws for a prompt; the cmdlet host turns it into ConfirmationRequired.</summary>
+    /// <summary>What pwsh -NonInteractive throws for a prompt; the cmdlet host turns it into ConfirmationNotPossible.</summary>
     private static PSInvalidOperationException NonInteractive() =>
         new("lamassuops has no terminal to ask on (stdin or stderr is redirected). Read and Prompt functionality is not available.");
 }

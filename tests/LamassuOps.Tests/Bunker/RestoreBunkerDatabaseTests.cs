@@ -157,7 +157,7 @@ public sealed class RestoreBunkerDatabaseTests : IDisposable
         var result = CliProcess.Run(["Restore-BunkerDatabase", "--path", bunker.Path, "--backup-path", backup, "--force", "--json"], null);
 
         Assert.Equal(1, refused.ExitCode);
-        Assert.Contains("ConfirmationRequired", refused.Stderr);
+        Assert.Contains("ConfirmationNotPossible", refused.Stderr);
         Assert.True(result.ExitCode == 0, result.Stderr);
         var restore = Assert.Single(result.JsonLines);
         Assert.True(restore.GetProperty("Verified").GetBoolean());
