@@ -83,8 +83,8 @@ internal sealed partial class CliSession(TextWriter stdout, TextWriter stderr, T
         // The views' script blocks are PowerShell over $_ (operators and ForEach-Object), as in pwsh.
         state.LanguageMode = PSLanguageMode.FullLanguage;
         state.Commands.Add(new SessionStateCmdletEntry("ForEach-Object", typeof(Microsoft.PowerShell.Commands.ForEachObjectCommand), helpFileName: null));
-        foreach (var provider in InitialSessionState.CreateDefault2().Providers)
-            if (provider.Name is "FileSystem" or "Environment") state.Providers.Add(provider);
+        state.Providers.Add(new SessionStateProviderEntry("FileSystem", typeof(Microsoft.PowerShell.Commands.FileSystemProvider), helpFileName: null));
+        state.Providers.Add(new SessionStateProviderEntry("Environment", typeof(Microsoft.PowerShell.Commands.EnvironmentProvider), helpFileName: null));
         return state;
     }
 
