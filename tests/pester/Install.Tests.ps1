@@ -12,7 +12,8 @@ BeforeAll {
 
     # Runs a script in a new pwsh whose HOME is $HomeDirectory and whose PSModulePath is pwsh's default. The XDG
     # variables are removed, not pointed elsewhere: pwsh reads XDG_DATA_HOME for the CurrentUser module folder but
-    # Install-PSResource always installs into $HOME/.local/share/powershell/Modules.
+    # Install-PSResource (1.2.0) always installs into $HOME/.local/share/powershell/Modules, and with XDG_DATA_HOME set
+    # it keeps its repository list in ./PSResourceGet/ of the current directory.
     function Invoke-IsolatedPwsh {
         param([string] $HomeDirectory, [string] $Script, [string[]] $Arguments)
         $start = [System.Diagnostics.ProcessStartInfo]::new((Get-PwshPath))
