@@ -30,8 +30,7 @@
     AliasesToExport      = @()
     PrivateData          = @{
         PSData = @{
-            Tags       = @('Bitcoin', 'nix-bitcoin', 'lamassu', 'nsecbunker', 'Nostr', 'PostgreSQL', 'SQLite', 'Linux')
-            ProjectUri = ''
+            Tags = @('Bitcoin', 'nix-bitcoin', 'lamassu', 'nsecbunker', 'Nostr', 'PostgreSQL', 'SQLite', 'Linux')
         }
     }
 }

@@ -7,35 +7,46 @@
     Tasks, in the order -Task All runs them:
       Build    dotnet build LamassuOps.sln
       Help     regenerates en-US/LamassuOps.dll-Help.xml from docs/en-US (tools/LamassuOps.HelpBuilder)
-      Test     bash tests/run (the CI command) where bash exists, dotnet test otherwise
+      Test     bash tests/run, the CI command: installs pwsh 7.6.9 and Pester 5.7.1 when missing, runs the xunit
+               suite, packages the module and runs the Pester suite against the package. Without bash: dotnet test,
+               then Package and Pester.
       Package  lays out <OutputPath>/LamassuOps/<version>/ with build/Package.proj (the same MSBuild project the
                xunit packaging tests use), then checks it with Test-ModuleManifest
-      Pester   Invoke-Pester tests/pester against the packaged module (needs Pester 5; -Task All runs it when
-               Pester 5 is installed)
+      Nupkg    builds <OutputPath>/repository/LamassuOps.<version>.nupkg of the packaged module with
+               Publish-PSResource; that folder is a local file repository Install-PSResource installs from
+    Not in All (Test runs it):
+      Pester   the Pester suite (tests/pester/run.ps1, Pester 5.7.1) against the packaged module, in a child pwsh
 
 .PARAMETER Task
-    One or more of All, Build, Help, Test, Package, Pester.
+    One or more of All, Build, Help, Test, Package, Nupkg, Pester.
 
 .PARAMETER Configuration
     Release (default) or Debug.
 
 .PARAMETER OutputPath
-    Where the module folder goes; default ./out.
+    Where the module folder and the repository folder go; default ./out.
 
 .EXAMPLE
     ./build.ps1
 
-    Everything: build, regenerate help, run the tests, package, and run Pester when it is installed.
+    Everything: build, regenerate help, run the xunit and Pester tests, package, and build the .nupkg.
 
 .EXAMPLE
     ./build.ps1 -Task Package
     Import-Module ./out/LamassuOps/0.1.0/LamassuOps.psd1
 
     Packages without testing and imports the result.
+
+.EXAMPLE
+    ./build.ps1 -Task Package, Nupkg
+    Register-PSResourceRepository -Name LamassuOpsLocal -Uri ./out/repository -Trusted
+    Install-PSResource -Name LamassuOps -Repository LamassuOpsLocal
+
+    Builds the .nupkg and installs it the way modules are installed (for the current user).
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('All', 'Build', 'Help', 'Test', 'Package', 'Pester')]
+    [ValidateSet('All', 'Build', 'Help', 'Test', 'Package', 'Nupkg', 'Pester')]
     [string[]] $Task = 'All',
 
     [ValidateSet('Release', 'Debug')]
@@ -46,6 +57,7 @@ param(
 
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version Latest
+Import-Module (Join-Path $PSScriptRoot 'build' 'LamassuOps.Build.psm1') -Force
 
 function Invoke-Native {
     param([string] $Command, [string[]] $Arguments)
@@ -56,31 +68,33 @@ function Invoke-Native {
     }
 }
 
-function Get-ModuleVersion {
-    (Import-PowerShellDataFile -Path (Join-Path $PSScriptRoot 'LamassuOps.psd1')).ModuleVersion
+function Get-PackagedModuleDirectory {
+    $version = (Import-PowerShellDataFile -Path (Join-Path $PSScriptRoot 'LamassuOps.psd1')).ModuleVersion
+    Join-Path $OutputPath 'LamassuOps' $version
 }
 
-function Get-PackagedManifestPath {
-    Join-Path $OutputPath 'LamassuOps' (Get-ModuleVersion) 'LamassuOps.psd1'
-}
-
-function Test-PesterAvailable {
-    [bool](Get-Module -ListAvailable -Name Pester | Where-Object Version -GE ([version] '5.0.0'))
-}
-
-$tasks = [System.Collections.Generic.List[string]]::new()
-if ($Task -contains 'All') {
-    $tasks.AddRange([string[]] @('Build', 'Help', 'Test', 'Package'))
-    if (Test-PesterAvailable) {
-        $tasks.Add('Pester')
+function Assert-Packaged {
+    $manifestPath = Join-Path (Get-PackagedModuleDirectory) 'LamassuOps.psd1'
+    if (-not (Test-Path $manifestPath)) {
+        throw "No packaged module at $manifestPath; run ./build.ps1 -Task Package first."
     }
-    else {
-        Write-Warning 'Pester 5 is not installed: skipping the Pester suite (Install-Module Pester -MinimumVersion 5.0.0).'
-    }
+    $manifestPath
 }
-else {
-    $tasks.AddRange([string[]] $Task)
+
+function Invoke-Package {
+    $moduleOutput = [System.IO.Path]::TrimEndingDirectorySeparator($OutputPath) + [System.IO.Path]::DirectorySeparatorChar
+    Invoke-Native dotnet @('msbuild', 'build/Package.proj', '-restore', '-nologo', '-v:minimal', "-p:Configuration=$Configuration", "-p:ModuleOutput=$moduleOutput")
+    $manifest = Test-ModuleManifest -Path (Assert-Packaged)
+    Write-Host "Packaged $($manifest.Name) $($manifest.Version) in $($manifest.ModuleBase)"
 }
+
+function Invoke-PesterSuite {
+    # A child pwsh, so the binary module the tests import does not stay loaded (and locked) here.
+    Invoke-Native (Get-PwshPath) @('-NoProfile', '-NonInteractive', '-File', (Join-Path $PSScriptRoot 'tests' 'pester' 'run.ps1'),
+        '-ModuleManifest', (Assert-Packaged))
+}
+
+$tasks = if ($Task -contains 'All') { @('Build', 'Help', 'Test', 'Package', 'Nupkg') } else { $Task }
 $OutputPath = [System.IO.Path]::GetFullPath($OutputPath)
 
 Push-Location $PSScriptRoot
@@ -100,34 +114,19 @@ try {
                 }
                 else {
                     Invoke-Native dotnet @('test', 'LamassuOps.sln', '-c', $Configuration, '--nologo')
+                    Invoke-Package
+                    Invoke-PesterSuite
                 }
             }
             'Package' {
-                $moduleOutput = [System.IO.Path]::TrimEndingDirectorySeparator($OutputPath) + [System.IO.Path]::DirectorySeparatorChar
-                Invoke-Native dotnet @('msbuild', 'build/Package.proj', '-nologo', '-v:minimal', "-p:Configuration=$Configuration", "-p:ModuleOutput=$moduleOutput")
-                $manifest = Test-ModuleManifest -Path (Get-PackagedManifestPath)
-                Write-Host "Packaged $($manifest.Name) $($manifest.Version) in $($manifest.ModuleBase)"
+                Invoke-Package
+            }
+            'Nupkg' {
+                $nupkg = Publish-ModuleNupkg -ModuleDirectory (Split-Path (Assert-Packaged)) -RepositoryPath (Join-Path $OutputPath 'repository')
+                Write-Host "Built $($nupkg.FullName)"
             }
             'Pester' {
-                $manifestPath = Get-PackagedManifestPath
-                if (-not (Test-Path $manifestPath)) {
-                    throw "No packaged module at $manifestPath; run ./build.ps1 -Task Package first."
-                }
-                if (-not (Test-PesterAvailable)) {
-                    throw 'Pester 5 is not installed: Install-Module Pester -MinimumVersion 5.0.0'
-                }
-                # A child pwsh, so the binary module the tests import does not stay loaded (and locked) here.
-                $testsPath = (Join-Path $PSScriptRoot 'tests' 'pester').Replace("'", "''")
-                $command = "Import-Module Pester -MinimumVersion 5.0.0; " +
-                    "`$c = New-PesterConfiguration; `$c.Run.Path = '$testsPath'; `$c.Run.Exit = `$true; " +
-                    "`$c.Output.Verbosity = 'Detailed'; Invoke-Pester -Configuration `$c"
-                $env:LAMASSUOPS_MODULE_MANIFEST = $manifestPath
-                try {
-                    Invoke-Native (Get-Process -Id $PID).Path @('-NoProfile', '-NonInteractive', '-Command', $command)
-                }
-                finally {
-                    Remove-Item Env:LAMASSUOPS_MODULE_MANIFEST -ErrorAction Ignore
-                }
+                Invoke-PesterSuite
             }
         }
     }

@@ -24,10 +24,42 @@ for dir in "$root/tests/node" "$root/tests/node/pg-old"; do
   fi
 done
 
-# tree-sitter's PowerShell grammar, to parse build.ps1 and the Pester suite where no pwsh exists (only its wasm is
-# used, so no native build: --ignore-scripts).
-syntax="$root/tests/pester/syntax"
-if [[ ! -f "$syntax/node_modules/.package-lock.json" || "$syntax/package-lock.json" -nt "$syntax/node_modules/.package-lock.json" ]]; then
-  echo "prepare: npm ci in tests/pester/syntax" >&2
-  (cd "$syntax" && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error >/dev/null)
+# PowerShell and Pester, pinned, in $LAMASSUOPS_TOOLS (default /opt/lamassuops-tools): pwsh 7.6.9 as a .NET tool in
+# $tools/pwsh, Pester 5.7.1 from NuGet in $tools/nuget, linked as $tools/modules/Pester/5.7.1 (its package's tools/
+# folder is the module). tests/run puts $tools/modules on PSModulePath. Another version found there is replaced.
+tools=${LAMASSUOPS_TOOLS:-/opt/lamassuops-tools}
+pwsh_version=7.6.9
+pester_version=5.7.1
+
+# Runs a command with its output shown only if it fails.
+quietly() {
+  local log status=0
+  log=$(mktemp)
+  "$@" >"$log" 2>&1 || status=$?
+  ((status == 0)) || cat "$log" >&2
+  rm -f "$log"
+  return "$status"
+}
+
+if [[ "$("$tools/pwsh/pwsh" --version 2>/dev/null)" != "PowerShell $pwsh_version" ]]; then
+  echo "prepare: installing PowerShell $pwsh_version (.NET tool) in $tools/pwsh" >&2
+  rm -rf "$tools/pwsh"
+  quietly dotnet tool install PowerShell --version "$pwsh_version" --tool-path "$tools/pwsh"
+fi
+
+pester_module="$tools/modules/Pester/$pester_version"
+if [[ ! -f "$pester_module/Pester.psd1" ]] || ! grep -q "ModuleVersion *= *'$pester_version'" "$pester_module/Pester.psd1"; then
+  echo "prepare: installing Pester $pester_version (NuGet) in $tools/nuget" >&2
+  project=$(mktemp -d)
+  cat >"$project/pester.csproj" <<EOF_PROJECT
+<Project Sdk="Microsoft.NET.Sdk">
+  <PropertyGroup><TargetFramework>net10.0</TargetFramework></PropertyGroup>
+  <ItemGroup><PackageDownload Include="Pester" Version="[$pester_version]" /></ItemGroup>
+</Project>
+EOF_PROJECT
+  quietly dotnet restore "$project/pester.csproj" --packages "$tools/nuget"
+  rm -rf "$project"
+  mkdir -p "$tools/modules/Pester"
+  rm -rf "$pester_module"
+  ln -s "$tools/nuget/pester/$pester_version/tools" "$pester_module"
 fi
