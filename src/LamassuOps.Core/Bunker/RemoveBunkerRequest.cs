@@ -54,7 +54,7 @@ public static class RemoveBunkerRequestOperation
         if (options.OlderThan < RemoveBunkerRequestOptions.MinimumAge)
             throw new LamassuOpsException(AgeTooShort, FailureKind.InvalidArgument,
                 $"-OlderThan {options.OlderThan} would remove requests nsecbunkerd may still be answering (they live 60 s).",
-                options.OlderThan, "Give -OlderThan of at least 1 minute, e.g. -OlderThan 1:00:00 (one hour, the default) or -OlderThan (New-TimeSpan -Minutes 5).");
+                options.OlderThan, "Give -OlderThan of at least 1 minute, e.g. -OlderThan 1:00:00 (one hour, the default) or -OlderThan 0:05:00.");
         var now = options.AsOf ?? DateTimeOffset.UtcNow;
         var cutoff = now - options.OlderThan;
         var createdAt = BunkerDate.SqlMilliseconds("createdAt");

@@ -159,3 +159,16 @@ public sealed class CliSessionTests : IDisposable
         Assert.StartsWith("lamassuops: SampleFileNotFound: ", stderr);
     }
 }
+
+/// <summary>Advice is shown in the spelling that can be typed where it is read.</summary>
+public sealed class CliMessageTests
+{
+    private static readonly CommandDefinition RemoveSample = CommandCatalog.Describe(typeof(RemoveSampleItemCommand));
+
+    [Theory]
+    [InlineData("Add -Force (or -Confirm:$false) to proceed.", "Add --force (or --confirm:false) to proceed.")]
+    [InlineData("Cannot bind parameter 'Kind'. Check -WhatIf first.", "Cannot bind parameter '--kind'. Check --what-if first.")]
+    [InlineData("Give -LiteralPath for '[x].db'; -NoSuchName and a-Force stay.", "Give --literal-path for '[x].db'; -NoSuchName and a-Force stay.")]
+    public void ParameterNamesAreRenderedInKebabCase(string message, string expected) =>
+        Assert.Equal(expected, CliSession.ForCli(RemoveSample, message));
+}
