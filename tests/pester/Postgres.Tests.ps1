@@ -39,6 +39,14 @@ Describe 'ConvertFrom-PostgresUrl' {
         $info.NpgsqlConnectionString | Should -Match 'Host=/some/dir;Port=6543'
     }
 
+    It 'round-trips through its own output by property name, also deserialized' {
+        $info = ConvertFrom-PostgresUrl 'postgres://lamassu@%2Frun%2Fpostgresql:5433/lamassu'
+        $deserialized = [System.Management.Automation.PSSerializer]::Deserialize([System.Management.Automation.PSSerializer]::Serialize($info))
+
+        ($info | ConvertFrom-PostgresUrl).NpgsqlConnectionString | Should -Be $info.NpgsqlConnectionString
+        ($deserialized | ConvertFrom-PostgresUrl).NpgsqlConnectionString | Should -Be $info.NpgsqlConnectionString
+    }
+
     It 'masks the password everywhere unless -IncludeSecret, also with -IncludeSecret:$false' {
         $url = "postgresql://lamassu:$password@127.0.0.1:5432/lamassu?password=$password"
 
