@@ -82,7 +82,7 @@ public sealed class OutputTests
 
         var text = Write(NoViews, holder);
 
-        Assert.Equal("\nPath    : /db\nTags    : {t}\nOk      : True\nMissing : \n\nPairs:\n\n  Name Count\n  ---- -----\n  a    1\n  bb   2\n", text);
+        Assert.Equal("\nPath    : /db\nTags    : {t}\nOk      : True\nMissing :\n\nPairs:\n\n  Name Count\n  ---- -----\n  a    1\n  bb   2\n", text);
     }
 
     [Fact]
