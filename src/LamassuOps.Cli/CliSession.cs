@@ -48,8 +48,7 @@ internal sealed partial class CliSession(TextWriter stdout, TextWriter stderr, T
         }
         catch (PipelineStoppedException)
         {
-            stderr.WriteLine("lamassuops: Stopped.");
-            return Program.Cancelled;
+            return Stopped();
         }
         catch (RuntimeException terminating)
         {
@@ -60,12 +59,14 @@ internal sealed partial class CliSession(TextWriter stdout, TextWriter stderr, T
             results.Complete();
             output.Flush();
         }
-        if (cancellationToken.IsCancellationRequested)
-        {
-            stderr.WriteLine("lamassuops: Stopped.");
-            return Program.Cancelled;
-        }
+        if (cancellationToken.IsCancellationRequested) return Stopped();
         return _errors > 0 || _answeredFalse ? Program.CommandFailed : Program.Success;
+    }
+
+    private int Stopped()
+    {
+        stderr.WriteLine("lamassuops: Stopped.");
+        return Program.Cancelled;
     }
 
     /// <summary>A False answer (Test-PeerAuth -Quiet) is printed and also makes the exit code 1, so a script can test it.</summary>

@@ -69,7 +69,7 @@ public static class CrashTrial
     }
 
     /// <summary>Starts lamassuops with stdout drained (it is not needed) and stderr left to the caller.</summary>
-    private static Process Start(IReadOnlyList<string> args)
+    public static Process Start(IReadOnlyList<string> args)
     {
         var start = new ProcessStartInfo("dotnet")
         {

@@ -1,0 +1,40 @@
+using LamassuOps.Tests.Fixtures;
+using LamassuOps.Tests.Fixtures.Bunker;
+
+namespace LamassuOps.Tests.Cli;
+
+/// <summary>
+/// Ctrl+C (SIGINT) stops lamassuops the way PowerShell.Stop() stops a cmdlet: promptly, and a strip stopped inside its
+/// write transaction rolls back.
+/// </summary>
+public sealed class CliInterruptTests : IDisposable
+{
+    private const int StaleCopies = 200_000;
+
+    private readonly ScratchDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public async Task SigintStopsALongStripWithExitCode130AndTheDatabaseUnchanged()
+    {
+        var bunker = PairedBunker.Create(_dir.File("nsecbunker.db"));
+        bunker.AddStaleCopies(StaleCopies);
+        var before = SqliteShell.ContentHash(bunker.Path);
+
+        using var process = CrashTrial.Start(["Remove-StaleSigningCondition", bunker.Path, "--force", "--no-backup", "--as-of", bunker.AsOf.ToString("O")]);
+        var stderr = process.StandardError.ReadToEndAsync();
+        // Inside the write transaction: its rollback journal exists.
+        var journal = bunker.Path + "-journal";
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (!File.Exists(journal) && !process.HasExited && waited.Elapsed < TimeSpan.FromMinutes(1)) await Task.Delay(1);
+        Assert.False(process.HasExited, "the strip ended before it could be interrupted");
+        ExternalProcess.RunChecked("kill", "-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        Assert.True(process.WaitForExit(TimeSpan.FromSeconds(30)), "lamassuops did not stop within 30 s of SIGINT");
+        Assert.Equal(130, process.ExitCode);
+        Assert.Contains("lamassuops: Stopped.", await stderr);
+        Assert.Equal("ok", SqliteShell.Query(bunker.Path, "PRAGMA integrity_check"));
+        Assert.Equal(before, SqliteShell.ContentHash(bunker.Path));
+    }
+}
