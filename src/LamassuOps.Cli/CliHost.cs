@@ -55,16 +55,18 @@ internal sealed class CliHostUserInterface(TextWriter stderr, TextReader stdin, 
         RefuseWithoutTerminal();
         if (!string.IsNullOrEmpty(caption)) stderr.WriteLine(caption);
         if (!string.IsNullOrEmpty(message)) stderr.WriteLine(render(message));
+        // Suspend would enter a nested prompt, which lamassuops has not: it is neither offered nor taken.
+        var offered = Enumerable.Range(0, choices.Count).Where(i => choices[i].Label.Replace("&", "") != "Suspend").ToList();
         var keys = choices.Select(HotKey).ToList();
-        var labels = choices.Select((c, i) => $"[{keys[i]}] {c.Label.Replace("&", "")}");
+        var labels = offered.Select(i => $"[{keys[i]}] {choices[i].Label.Replace("&", "")}");
         while (true)
         {
             stderr.Write($"{string.Join("  ", labels)} (default is \"{keys[Math.Max(defaultChoice, 0)]}\"): ");
             // End of input is no answer: refuse rather than take the default, which for a confirmation is Yes.
             var answer = stdin.ReadLine()?.Trim() ?? throw NonInteractive();
             if (answer.Length == 0) return defaultChoice;
-            var chosen = keys.FindIndex(k => string.Equals(k, answer, StringComparison.OrdinalIgnoreCase));
-            if (chosen >= 0) return chosen;
+            var chosen = offered.FindIndex(i => string.Equals(keys[i], answer, StringComparison.OrdinalIgnoreCase));
+            if (chosen >= 0) return offered[chosen];
         }
     }
 

@@ -124,6 +124,19 @@ public sealed class CliSessionTests : IDisposable
     }
 
     [Fact]
+    public void SuspendIsNotOfferedAndNotTaken()
+    {
+        var files = CreateFiles("a.db");
+
+        var (exitCode, _, stderr) = Run(typeof(RemoveSampleItemCommand), files, interactive: true, stdin: "s\nn\n");
+
+        Assert.True(exitCode == 0, stderr);
+        Assert.True(File.Exists(files[0])); // "s" was asked again; "n" declined
+        Assert.DoesNotContain("Suspend", stderr);
+        Assert.Equal(2, stderr.Split("[Y] Yes").Length - 1);
+    }
+
+    [Fact]
     public void TheEndOfInputIsNoAnswerAndChangesNothing()
     {
         var files = CreateFiles("a.db");
