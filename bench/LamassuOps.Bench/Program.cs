@@ -2,7 +2,13 @@ using LamassuOps.Core.Bunker;
 using LamassuOps.Tests.Fixtures.Bunker;
 using Microsoft.Data.Sqlite;
 
-// bench/run's database generator: `dotnet LamassuOps.Bench.dll <SigningCondition rows> <path>`. Writes a live-grant
+// bench/run's helper.
+// `LamassuOps.Bench writer-waits <db> <delete|wal> <command> [args...]`: runs the command while a separate process
+// writes a Request row every 20 ms as the daemon does, and prints how long its commits waited.
+if (args is ["writer-waits", var database, var journal, var command, .. var commandArgs])
+    return WriterWaits.Run(database, journal, command, commandArgs);
+
+// `LamassuOps.Bench <SigningCondition rows> <path>`: the database generator. Writes a live-grant
 // nsecbunker.db shaped as the daemon leaves it after years of service: one KeyUser per LNbits account, redeemed on the
 // copying schema (connect + one copy per policy rule), then upgraded to live grants (the copies' createdAt becomes
 // TEXT from the column DEFAULT) and used since (manual overrides with INTEGER createdAt). Tokens in every state,
@@ -92,3 +98,33 @@ Sql("""
 Console.WriteLine($"{path}: {db.Scalar("SELECT count(*) FROM SigningCondition")} SigningCondition rows, {keyUsers} KeyUsers, " +
                   $"{db.Scalar("SELECT count(*) FROM Token")} tokens");
 return 0;
+
+internal static class WriterWaits
+{
+    public static int Run(string database, string journal, string command, string[] commandArgs)
+    {
+        using (var connection = new SqliteConnection($"Data Source={database};Pooling=False"))
+        {
+            connection.Open();
+            using var set = connection.CreateCommand();
+            set.CommandText = $"PRAGMA journal_mode = {(journal == "wal" ? "WAL" : "DELETE")}";
+            set.ExecuteNonQuery();
+        }
+        using var writer = RequestWriterProcess.Start(database, TimeSpan.FromMilliseconds(20));
+        writer.WaitForCommitted(5);
+        var start = new System.Diagnostics.ProcessStartInfo(command) { RedirectStandardOutput = true };
+        foreach (var argument in commandArgs) start.ArgumentList.Add(argument);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        using var process = System.Diagnostics.Process.Start(start)!;
+        process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        var elapsed = clock.Elapsed;
+        writer.Stop();
+        var waits = writer.CommitWaits.Order().ToList();
+        var errors = writer.Errors;
+        Console.WriteLine($"journal {journal}: command exit {process.ExitCode} in {elapsed.TotalSeconds:F2} s; writer committed {waits.Count} of {writer.Sent}, " +
+                          $"longest commit wait {waits.LastOrDefault().TotalSeconds:F3} s, p99 {waits.ElementAtOrDefault((int)(waits.Count * 0.99)).TotalSeconds:F3} s, " +
+                          $"{waits.Count(w => w > TimeSpan.FromSeconds(2))} over 2 s, {errors.Count} failed" + (errors.Count > 0 ? $" ({errors.First()})" : ""));
+        return process.ExitCode;
+    }
+}
