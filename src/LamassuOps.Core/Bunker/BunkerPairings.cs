@@ -40,6 +40,8 @@ public static class BunkerPairings
         var clientPubkeys = Wildcard.From(options.ClientPubkey);
         var asOf = options.AsOf ?? DateTimeOffset.UtcNow;
         using var database = BunkerDatabase.OpenReadOnly(options.Path);
+        // One read transaction: the merged statements, the dangling count and the token lists see one snapshot.
+        database.Execute("BEGIN;");
         host.WriteVerbose($"Reading the pairings of '{database.Path}' ({database.Schema.Describe()}) as of {BunkerTokenRow.Describe(asOf)}.");
         var reader = new PairingReader(database, asOf, options.IncludeSecret, host.CancellationToken);
 
@@ -66,27 +68,26 @@ public static class BunkerPairings
     {
         private const string RuleCounts = "LEFT JOIN (SELECT policyId, count(*) AS n FROM PolicyRule GROUP BY policyId) AS r ON r.policyId = p.id";
 
-        /// <summary>KeyUsers in id order, each with its bound redeemed tokens (read together, one KeyUser at a time).</summary>
+        /// <summary>
+        /// KeyUsers in id order, each with its bound redeemed tokens and its SigningCondition count: three statements
+        /// ordered by KeyUser id, merged (<see cref="KeyedCursor{T}"/>), so the time is linear in the rows whatever
+        /// indexes the daemon's schema lacks (Token.keyUserId and SigningCondition.keyUserId have none).
+        /// </summary>
         public IEnumerable<BunkerPairing> KeyUsers()
         {
-            var sql = "SELECT ku.id, ku.keyName, ku.userPubkey, ku.description, ku.createdAt, ku.lastUsedAt, ku.revokedAt, coalesce(sc.n, 0), " +
-                      $"{BunkerTokenRow.Columns(database.Schema)}, coalesce(r.n, 0) FROM KeyUser AS ku " +
-                      "LEFT JOIN (SELECT keyUserId, count(*) AS n FROM SigningCondition GROUP BY keyUserId) AS sc ON sc.keyUserId = ku.id " +
-                      "LEFT JOIN Token AS t ON t.keyUserId = ku.id AND t.redeemedAt IS NOT NULL " +
-                      $"LEFT JOIN Policy AS p ON p.id = t.policyId {RuleCounts} ORDER BY ku.id, t.id";
-            KeyUserRow? current = null;
-            var tokens = new List<(BunkerTokenRow Token, int Rules)>();
-            foreach (var (keyUser, token) in database.Query(sql, ReadKeyUserRow, cancellationToken))
+            using var counts = new KeyedCursor<(long KeyUserId, int Count)>(database.Query(
+                "SELECT keyUserId, count(*) FROM SigningCondition WHERE keyUserId IS NOT NULL GROUP BY keyUserId ORDER BY keyUserId",
+                reader => (reader.GetInt64(0), reader.GetInt32(1)), cancellationToken), row => row.KeyUserId);
+            using var tokens = new KeyedCursor<(BunkerTokenRow Token, int Rules)>(database.Query(
+                $"SELECT {BunkerTokenRow.Columns(database.Schema)}, coalesce(r.n, 0) FROM Token AS t LEFT JOIN Policy AS p ON p.id = t.policyId " +
+                $"{RuleCounts} WHERE t.redeemedAt IS NOT NULL AND t.keyUserId IS NOT NULL ORDER BY t.keyUserId, t.id",
+                reader => ReadToken(reader, 0), cancellationToken), row => row.Token.KeyUserId);
+            var sql = "SELECT ku.id, ku.keyName, ku.userPubkey, ku.description, ku.createdAt, ku.lastUsedAt, ku.revokedAt FROM KeyUser AS ku ORDER BY ku.id";
+            foreach (var keyUser in database.Query(sql, ReadKeyUserRow, cancellationToken))
             {
-                if (current is not null && current.Id != keyUser.Id)
-                {
-                    yield return KeyUserPairing(current, tokens);
-                    tokens = [];
-                }
-                current = keyUser;
-                if (token is { } bound) tokens.Add(bound);
+                var count = counts.Take(keyUser.Id) is [var row] ? row.Count : 0;
+                yield return KeyUserPairing(keyUser with { SigningConditions = count }, tokens.Take(keyUser.Id));
             }
-            if (current is not null) yield return KeyUserPairing(current, tokens);
         }
 
         /// <summary>Redeemed tokens without a KeyUser (dangling), or tokens not redeemed yet, in id order.</summary>
@@ -166,13 +167,12 @@ public static class BunkerPairings
 
         private string? Show(string? token) => includeSecret ? token : Secret.Mask(token);
 
-        private (KeyUserRow, (BunkerTokenRow, int)?) ReadKeyUserRow(SqliteDataReader reader)
+        private KeyUserRow ReadKeyUserRow(SqliteDataReader reader)
         {
             var id = reader.GetInt64(0);
             DateTimeOffset? Date(int ordinal, string column) => database.ParseDate(reader.GetValue(ordinal), $"KeyUser {id} {column}");
-            var keyUser = new KeyUserRow(id, reader.GetString(1), reader.GetString(2), BunkerTokenRow.NullableString(reader, 3),
-                Date(4, "createdAt"), Date(5, "lastUsedAt"), Date(6, "revokedAt"), reader.GetInt32(7));
-            return (keyUser, reader.IsDBNull(8) ? null : ReadToken(reader, 8));
+            return new KeyUserRow(id, reader.GetString(1), reader.GetString(2), BunkerTokenRow.NullableString(reader, 3),
+                Date(4, "createdAt"), Date(5, "lastUsedAt"), Date(6, "revokedAt"), SigningConditions: 0);
         }
 
         private (BunkerTokenRow, int) ReadToken(SqliteDataReader reader, int first) =>

@@ -218,8 +218,7 @@ public sealed class SigningConditionClassifier(BunkerDatabase database, DateTime
     /// </summary>
     private sealed class BoundTokenCursor : IDisposable
     {
-        private readonly IEnumerator<(BunkerTokenRow Token, RuleRow? Rule)> _rows;
-        private bool _hasRow;
+        private readonly KeyedCursor<(BunkerTokenRow Token, RuleRow? Rule)> _rows;
         private long? _key;
         private IReadOnlyList<BoundToken> _tokens = [];
 
@@ -229,29 +228,18 @@ public sealed class SigningConditionClassifier(BunkerDatabase database, DateTime
                       "FROM Token AS t LEFT JOIN Policy AS p ON p.id = t.policyId LEFT JOIN PolicyRule AS r ON r.policyId = p.id " +
                       "WHERE t.keyUserId IS NOT NULL AND t.redeemedAt IS NOT NULL ORDER BY t.keyUserId, t.id, r.id";
             const int rule = BunkerTokenRow.ColumnCount;
-            _rows = database.Query(sql, reader => (BunkerTokenRow.Read(database, reader, 0), reader.IsDBNull(rule) ? null
-                : new RuleRow(reader.GetInt64(rule), reader.GetString(rule + 1), BunkerTokenRow.NullableString(reader, rule + 2))),
-                cancellationToken).GetEnumerator();
-            _hasRow = _rows.MoveNext();
+            _rows = new KeyedCursor<(BunkerTokenRow Token, RuleRow? Rule)>(database.Query(sql, reader => (BunkerTokenRow.Read(database, reader, 0),
+                reader.IsDBNull(rule) ? null : new RuleRow(reader.GetInt64(rule), reader.GetString(rule + 1), BunkerTokenRow.NullableString(reader, rule + 2))),
+                cancellationToken), row => row.Token.KeyUserId);
         }
 
         /// <summary>The tokens of <paramref name="keyUserId"/>; keys must come in ascending order.</summary>
         public IReadOnlyList<BoundToken> For(long keyUserId)
         {
             if (_key == keyUserId) return _tokens;
-            while (_hasRow && _rows.Current.Token.KeyUserId < keyUserId) _hasRow = _rows.MoveNext();
-            var tokens = new List<BoundToken>();
-            while (_hasRow && _rows.Current.Token.KeyUserId == keyUserId)
-            {
-                var token = _rows.Current.Token;
-                var rules = new List<RuleRow>();
-                while (_hasRow && _rows.Current.Token.Id == token.Id)
-                {
-                    if (_rows.Current.Rule is { } rule) rules.Add(rule);
-                    _hasRow = _rows.MoveNext();
-                }
-                tokens.Add(new BoundToken(token, rules));
-            }
+            var tokens = _rows.Take(keyUserId).GroupBy(row => row.Token.Id)
+                .Select(token => new BoundToken(token.First().Token, token.Where(row => row.Rule is not null).Select(row => row.Rule!).ToList()))
+                .ToList();
             (_key, _tokens) = (keyUserId, tokens);
             return tokens;
         }

@@ -8,6 +8,8 @@ namespace LamassuOps.Tests.Fixtures.Bunker;
 /// requests: one autocommit INSERT into Request per request (uuid id, createdAt in Prisma's integer
 /// milliseconds), on its own connection with its own busy timeout. It is the sqlite3 shell fed one statement at a
 /// time; after each INSERT it reads the row back, so <see cref="Committed"/> holds exactly the rows it committed.
+/// The shell's <c>.timer</c> times every statement, busy waits included: <see cref="CommitWaits"/> is how long each
+/// committed INSERT took, which is what the daemon feels while another process holds the database.
 /// </summary>
 public sealed class RequestWriterProcess : IDisposable
 {
@@ -15,10 +17,13 @@ public sealed class RequestWriterProcess : IDisposable
     public const int BusyTimeoutMilliseconds = 5000;
 
     private const string CommittedPrefix = "committed:";
+    private const string TimerPrefix = "Run Time: real ";
     private readonly Process _process;
     private readonly Thread _feeder;
     private readonly ConcurrentQueue<string> _committed = new();
     private readonly ConcurrentQueue<string> _errors = new();
+    private readonly ConcurrentQueue<TimeSpan> _commitWaits = new();
+    private TimeSpan _lastStatement;
     private readonly ManualResetEventSlim _stop = new();
     private readonly TimeSpan _pause;
     private int _sent;
@@ -38,7 +43,12 @@ public sealed class RequestWriterProcess : IDisposable
         _process = Process.Start(start)!;
         _process.OutputDataReceived += (_, e) =>
         {
-            if (e.Data?.StartsWith(CommittedPrefix, StringComparison.Ordinal) == true) _committed.Enqueue(e.Data[CommittedPrefix.Length..]);
+            if (e.Data?.StartsWith(TimerPrefix, StringComparison.Ordinal) == true)
+                _lastStatement = TimeSpan.FromSeconds(double.Parse(e.Data[TimerPrefix.Length..].Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture));
+            if (e.Data?.StartsWith(CommittedPrefix, StringComparison.Ordinal) != true) return;
+            // The timer line just before the read-back is the INSERT's.
+            _committed.Enqueue(e.Data[CommittedPrefix.Length..]);
+            _commitWaits.Enqueue(_lastStatement);
         };
         _process.ErrorDataReceived += (_, e) =>
         {
@@ -47,6 +57,7 @@ public sealed class RequestWriterProcess : IDisposable
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
         _process.StandardInput.WriteLine($".timeout {BusyTimeoutMilliseconds}");
+        _process.StandardInput.WriteLine(".timer on");
         _feeder = new Thread(Feed) { IsBackground = true, Name = "request writer feeder" };
         _feeder.Start();
     }
@@ -55,6 +66,9 @@ public sealed class RequestWriterProcess : IDisposable
     public static RequestWriterProcess Start(string databasePath, TimeSpan pause) => new(databasePath, pause);
 
     public IReadOnlyCollection<string> Committed => _committed.ToArray();
+
+    /// <summary>How long each committed INSERT took, busy waits included, in commit order.</summary>
+    public IReadOnlyCollection<TimeSpan> CommitWaits => _commitWaits.ToArray();
 
     public IReadOnlyCollection<string> Errors => _errors.ToArray();
 
