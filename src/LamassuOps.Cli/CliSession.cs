@@ -33,7 +33,13 @@ internal sealed partial class CliSession(TextWriter stdout, TextWriter stderr, T
 
         var output = OutputWriter.Create(arguments.Json, stdout, views, Evaluate);
         var results = new PSDataCollection<PSObject>();
-        results.DataAdded += (_, e) => Write(output, results[e.Index].BaseObject);
+        results.DataAdded += (_, e) =>
+        {
+            // Written and let go at once: the collection would otherwise hold every result of the run.
+            var result = results[e.Index].BaseObject;
+            results.RemoveAt(e.Index);
+            Write(output, result);
+        };
         shell.Streams.Error.DataAdded += (_, e) => WriteError(arguments.Definition, shell.Streams.Error[e.Index]);
 
         using var stopping = cancellationToken.Register(() => shell.BeginStop(null, null));
