@@ -17,7 +17,7 @@ internal sealed partial class CliSession(TextWriter stdout, TextWriter stderr, T
     private bool _answeredFalse;
 
     /// <summary>
-    /// The exit code: 0; 1 when an error was reported or the answer was False; 2 for arguments PowerShell refused; 130
+    /// The exit code: 0; 1 when an error was reported, the answer was False or a result needs attention; 2 for arguments PowerShell refused; 130
     /// when stopped.
     /// </summary>
     public int Run(CliArguments arguments, IReadOnlyDictionary<string, FormatView> views, CancellationToken cancellationToken)
@@ -68,10 +68,13 @@ internal sealed partial class CliSession(TextWriter stdout, TextWriter stderr, T
         return _errors > 0 || _answeredFalse ? Program.CommandFailed : Program.Success;
     }
 
-    /// <summary>A False answer (Test-PeerAuth -Quiet) is printed and also makes the exit code 1, so a script can test it.</summary>
+    /// <summary>
+    /// A False answer (Test-PeerAuth -Quiet), or a result that needs attention (<see cref="INeedsAttention"/>: a pairing
+    /// that is not healthy), is printed and also makes the exit code 1, so a script or a timer can test it.
+    /// </summary>
     private void Write(OutputWriter output, object result)
     {
-        if (result is false) _answeredFalse = true;
+        if (result is false or INeedsAttention { NeedsAttention: true }) _answeredFalse = true;
         output.Write(result);
     }
 
