@@ -7,7 +7,7 @@ namespace LamassuOps.Core.Lnbits;
 /// </summary>
 public static class Bech32
 {
-    private const string Charset = "qpzry9x8gf2tvdw0s3jn54khce6mua7l";
+    internal const string Charset = "qpzry9x8gf2tvdw0s3jn54khce6mua7l";
     private const int MaxLength = 90;
     private const int ChecksumLength = 6;
 
@@ -51,10 +51,12 @@ public static class Bech32
         return null;
     }
 
-    private static IEnumerable<byte> Expand(string hrp) =>
+    /// <summary>The human-readable part as the checksum covers it.</summary>
+    internal static IEnumerable<byte> Expand(string hrp) =>
         hrp.Select(c => (byte)(c >> 5)).Append((byte)0).Concat(hrp.Select(c => (byte)(c & 31)));
 
-    private static uint Polymod(IEnumerable<byte> values)
+    /// <summary>BIP-173's checksum polynomial over 5-bit values (1 over a valid string with its checksum).</summary>
+    internal static uint Polymod(IEnumerable<byte> values)
     {
         uint[] generator = [0x3b6a57b2, 0x26508e6d, 0x1ea119fa, 0x3d4233dd, 0x2a1462b3];
         uint checksum = 1;

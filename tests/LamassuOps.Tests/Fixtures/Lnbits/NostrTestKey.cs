@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using LamassuOps.Core.Lnbits;
 using NBitcoin.Secp256k1;
 
 namespace LamassuOps.Tests.Fixtures.Lnbits;
@@ -32,8 +33,6 @@ public sealed class NostrTestKey
 /// <summary>BIP-173 bech32 encoding, for making nsecs and npubs in the tests (LamassuOps itself only decodes).</summary>
 public static class Bech32Encoder
 {
-    private const string Charset = "qpzry9x8gf2tvdw0s3jn54khce6mua7l";
-
     public static string Encode(string hrp, byte[] data)
     {
         var values = new List<byte>();
@@ -49,24 +48,8 @@ public static class Bech32Encoder
             }
         }
         if (bits > 0) values.Add((byte)((accumulator << (5 - bits)) & 31));
-        var expanded = hrp.Select(c => (byte)(c >> 5)).Append((byte)0).Concat(hrp.Select(c => (byte)(c & 31))).Concat(values)
-            .Concat(new byte[6]);
-        var polymod = Polymod(expanded) ^ 1;
+        var polymod = Bech32.Polymod(Bech32.Expand(hrp).Concat(values).Concat(new byte[6])) ^ 1;
         var checksum = Enumerable.Range(0, 6).Select(i => (byte)((polymod >> (5 * (5 - i))) & 31));
-        return hrp + "1" + new string(values.Concat(checksum).Select(v => Charset[v]).ToArray());
-    }
-
-    private static uint Polymod(IEnumerable<byte> values)
-    {
-        uint[] generator = [0x3b6a57b2, 0x26508e6d, 0x1ea119fa, 0x3d4233dd, 0x2a1462b3];
-        uint checksum = 1;
-        foreach (var value in values)
-        {
-            var top = checksum >> 25;
-            checksum = ((checksum & 0x1ffffff) << 5) ^ value;
-            for (var i = 0; i < 5; i++)
-                if (((top >> i) & 1) != 0) checksum ^= generator[i];
-        }
-        return checksum;
+        return hrp + "1" + new string(values.Concat(checksum).Select(v => Bech32.Charset[v]).ToArray());
     }
 }
