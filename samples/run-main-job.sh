@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job on the shipped sample: the runbook's nsecbunkerd maintenance through lamassuops.
 # Creates a database from samples/nsecbunker-sample.sql in a temporary directory, inspects it, shows what the
-# targeted strip would remove (--what-if), strips it after a verified backup, and shows the pairings intact.
+# targeted strip would remove (--what-if), strips it after a verified backup, and shows the pairings intact; then
+# cross-checks each pairing against the sample LNbits database (samples/lnbits-sample.sql), before and after the strip.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
@@ -13,6 +14,8 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 db="$work/nsecbunker.db"
 sqlite3 "$db" <"$root/samples/nsecbunker-sample.sql"
+lnbits="$work/lnbits.sqlite3"
+sqlite3 "$lnbits" <"$root/samples/lnbits-sample.sql"
 mkdir -m 700 "$work/backups"
 
 run() {
@@ -21,9 +24,12 @@ run() {
 }
 
 run Test-BunkerDatabase "$db"
+# Exits 1 by design: the sample has a pairing with each verdict.
+run Test-BunkerPairing "$db" "$lnbits" || true
 run Get-BunkerPairing "$db"
 run Get-BunkerSigningCondition "$db"
 run Remove-StaleSigningCondition "$db" --what-if
 run Remove-StaleSigningCondition "$db" --force --backup-directory "$work/backups"
 run Get-BunkerPairing "$db"
 run Get-BunkerSigningCondition "$db"
+run Test-BunkerPairing "$db" "$lnbits" --summary || true

@@ -14,10 +14,10 @@ namespace LamassuOps.Cli;
 internal sealed partial class CliSession(TextWriter stdout, TextWriter stderr, TextReader stdin, bool interactive)
 {
     private int _errors;
-    private bool _answeredFalse;
+    private bool _needsAttention;
 
     /// <summary>
-    /// The exit code: 0; 1 when an error was reported or the answer was False; 2 for arguments PowerShell refused; 130
+    /// The exit code: 0; 1 when an error was reported, the answer was False or a result needs attention; 2 for arguments PowerShell refused; 130
     /// when stopped.
     /// </summary>
     public int Run(CliArguments arguments, IReadOnlyDictionary<string, FormatView> views, CancellationToken cancellationToken)
@@ -66,7 +66,7 @@ internal sealed partial class CliSession(TextWriter stdout, TextWriter stderr, T
             output.Flush();
         }
         if (cancellationToken.IsCancellationRequested) return Stopped();
-        return _errors > 0 || _answeredFalse ? Program.CommandFailed : Program.Success;
+        return _errors > 0 || _needsAttention ? Program.CommandFailed : Program.Success;
     }
 
     private int Stopped()
@@ -75,10 +75,13 @@ internal sealed partial class CliSession(TextWriter stdout, TextWriter stderr, T
         return Program.Cancelled;
     }
 
-    /// <summary>A False answer (Test-PeerAuth -Quiet) is printed and also makes the exit code 1, so a script can test it.</summary>
+    /// <summary>
+    /// A False answer (Test-PeerAuth -Quiet), or a result that needs attention (<see cref="INeedsAttention"/>: a pairing
+    /// that is not healthy), is printed and also makes the exit code 1, so a script or a timer can test it.
+    /// </summary>
     private void Write(OutputWriter output, object result)
     {
-        if (result is false) _answeredFalse = true;
+        if (result is false or INeedsAttention { NeedsAttention: true }) _needsAttention = true;
         output.Write(result);
     }
 

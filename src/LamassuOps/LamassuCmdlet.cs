@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Management.Automation;
 using LamassuOps.Core;
+using LamassuOps.Core.Lnbits;
 
 namespace LamassuOps;
 
@@ -39,6 +40,10 @@ public abstract class LamassuCmdlet : PSCmdlet
     [return: NotNullIfNotNull(nameof(path))]
     internal static string? ResolveLiteralPath(ICommandHost host, string? path) =>
         path is null ? null : host.ResolvePath(path, literal: true)[0];
+
+    /// <summary>An LNbits database: a PostgreSQL URL as given, a file path resolved like -LiteralPath.</summary>
+    internal static string ResolveLnbitsDatabase(ICommandHost host, string database) =>
+        LnbitsDatabaseLocation.IsUrl(database) ? database : ResolveLiteralPath(host, database);
 
     /// <summary>
     /// Paths from -Path (wildcards) or -LiteralPath, resolved by the host. A path that fails to resolve is

@@ -23,6 +23,13 @@ function New-SampleBunkerDatabase {
     if ($LASTEXITCODE -ne 0) { throw "sqlite3 could not build the sample database at $Path" }
 }
 
+# An LNbits database built from the shipped sample (samples/lnbits-sample.sql, paired with the sample bunker) with sqlite3.
+function New-SampleLnbitsDatabase {
+    param([string] $Path)
+    Get-Content -Raw (Join-Path $repositoryRoot 'samples' 'lnbits-sample.sql') | sqlite3 $Path
+    if ($LASTEXITCODE -ne 0) { throw "sqlite3 could not build the sample LNbits database at $Path" }
+}
+
 # A new directory under $TestDrive holding a sample database; returns the database's path.
 function New-SampleBunkerDirectory {
     $directory = Join-Path $TestDrive ([guid]::NewGuid().ToString('N'))

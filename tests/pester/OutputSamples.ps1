@@ -20,8 +20,13 @@ function Get-OutputSample {
     # A lifetime cap on policy rule 1, so Remove-BunkerSigningLog keeps the signing log rows it counts.
     sqlite3 $database 'UPDATE PolicyRule SET maxUsageCount = 100 WHERE id = 1;'
 
+    $lnbits = Join-Path $Directory 'lnbits.sqlite3'
+    New-SampleLnbitsDatabase -Path $lnbits
     $backup = Backup-BunkerDatabase -LiteralPath $database -Destination $backups -ErrorAction Stop
     $objects = @(
+        Get-LnbitsSignerAccount $lnbits -ErrorAction Stop
+        Test-BunkerPairing $database $lnbits -ErrorAction Stop
+        Test-BunkerPairing $database $lnbits -Summary -ErrorAction Stop
         Get-BunkerPairing -LiteralPath $database -IncludeDangling -IncludeUnredeemed -ErrorAction Stop
         Get-BunkerSigningCondition -LiteralPath $database -ErrorAction Stop
         Test-BunkerDatabase -LiteralPath $database -MigrationsPath $migrations -ErrorAction Stop

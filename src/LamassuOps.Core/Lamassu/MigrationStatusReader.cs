@@ -52,9 +52,8 @@ public static partial class MigrationStatusReader
             ? PostgresUrl.Parse(url, host)
             : PostgresEndpoint.Socket(options.SocketDirectory, options.Port, options.User ?? Environment.UserName, options.Database);
         host.WriteVerbose($"Reading lamassu's migrations table in '{endpoint.Database}' as '{endpoint.Username}' at {endpoint.SocketPath ?? endpoint.Host + ":" + endpoint.Port}.");
-        using var connection = Connect(endpoint, host);
-        // Only reads: make the session refuse writes, so nothing here can change lamassu's database.
-        PostgresConnector.Execute(connection, "SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY");
+        // Only reads: the session refuses writes, so nothing here can change lamassu's database.
+        using var connection = PostgresConnector.OpenReadOnly(endpoint, host);
         var (versionText, versionNumber) = ServerVersion(connection);
         var state = ReadState(connection);
 
@@ -88,20 +87,6 @@ public static partial class MigrationStatusReader
     /// <summary>server_version_num against a minimum major version (null: no minimum).</summary>
     public static bool IsServerVersionSupported(int serverVersionNumber, int? minimumMajorVersion) =>
         minimumMajorVersion is not { } minimum || serverVersionNumber >= minimum * 10000;
-
-    private static NpgsqlConnection Connect(PostgresEndpoint endpoint, IOperationHost host)
-    {
-        try
-        {
-            return PostgresConnector.Open(endpoint, host.CancellationToken);
-        }
-        catch (Exception error) when (error is NpgsqlException or TimeoutException)
-        {
-            var failure = PeerAuthFailure.FromException(error, endpoint, Environment.UserName);
-            throw PeerAuthTester.Error(failure.Diagnosis, failure.Message, failure.Fix,
-                $"{endpoint.Username}@{endpoint.SocketPath ?? endpoint.Host + ":" + endpoint.Port}/{endpoint.Database}");
-        }
-    }
 
     private static (string Text, int Number) ServerVersion(NpgsqlConnection connection) =>
         PostgresConnector.Query(connection, "SELECT current_setting('server_version'), current_setting('server_version_num')::int",

@@ -27,6 +27,35 @@ internal static class PostgresConnector
         }
     }
 
+    /// <summary>
+    /// Opens a session that refuses writes, for the commands that only read. A connection that fails is diagnosed
+    /// as Test-PeerAuth does it (the error says why and what to change).
+    /// </summary>
+    public static NpgsqlConnection OpenReadOnly(PostgresEndpoint endpoint, IOperationHost host)
+    {
+        NpgsqlConnection connection;
+        try
+        {
+            connection = Open(endpoint, host.CancellationToken);
+        }
+        catch (Exception error) when (error is NpgsqlException or TimeoutException)
+        {
+            var failure = PeerAuthFailure.FromException(error, endpoint, Environment.UserName);
+            throw PeerAuthTester.Error(failure.Diagnosis, failure.Message, failure.Fix,
+                $"{endpoint.Username}@{endpoint.SocketPath ?? endpoint.Host + ":" + endpoint.Port}/{endpoint.Database}");
+        }
+        try
+        {
+            Execute(connection, "SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY");
+            return connection;
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
     public static void Execute(NpgsqlConnection connection, string sql)
     {
         using var command = new NpgsqlCommand(sql, connection);

@@ -57,6 +57,7 @@ public static class CmdletRules
         ("Lamassu", LamassuArea),
         ("Postgres", LamassuArea),
         ("PeerAuth", LamassuArea),
+        ("Lnbits", LnbitsArea),
     ];
 
     /// <summary>Nouns without a prefix that the manifest fixed (the runbook's name for the strip), with their area.</summary>
@@ -67,6 +68,7 @@ public static class CmdletRules
 
     public const string BunkerArea = "nsecbunkerd";
     public const string LamassuArea = "lamassu";
+    public const string LnbitsArea = "LNbits";
     public const string CoreAssemblyName = "LamassuOps.Core";
 
     public static string? Area(CommandDefinition definition) =>

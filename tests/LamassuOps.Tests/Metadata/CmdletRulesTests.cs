@@ -17,7 +17,7 @@ public sealed class CmdletRulesTests
 
             // The samples live in the test assembly: no product prefix, output types outside Core. Nothing else.
             Assert.Equal(
-                [$"noun '{definition.Noun}' has none of the prefixes Bunker, Lamassu, Postgres, PeerAuth",
+                [$"noun '{definition.Noun}' has none of the prefixes Bunker, Lamassu, Postgres, PeerAuth, Lnbits",
                  "[OutputType] LamassuOps.Tests.Fixtures.SampleItem is not a LamassuOps.Core result type"],
                 violations);
         }
@@ -29,7 +29,7 @@ public sealed class CmdletRulesTests
         var fetch = Describe<FetchThingsCommand>();
 
         Assert.Equal(["verb 'Fetch' is not an approved verb (Get-Verb); Import-Module would warn"], CmdletRules.ApprovedVerb(fetch));
-        Assert.Equal(["noun 'Things' has none of the prefixes Bunker, Lamassu, Postgres, PeerAuth", "noun 'Things' looks plural; PowerShell nouns are singular"],
+        Assert.Equal(["noun 'Things' has none of the prefixes Bunker, Lamassu, Postgres, PeerAuth, Lnbits", "noun 'Things' looks plural; PowerShell nouns are singular"],
             CmdletRules.PrefixedSingularNoun(fetch));
         Assert.Equal(["class FetchThingsCommand is not sealed"], CmdletRules.SealedLamassuCmdlet(fetch));
         Assert.Equal(["no [OutputType]"], CmdletRules.OutputTypesFromCore(fetch));

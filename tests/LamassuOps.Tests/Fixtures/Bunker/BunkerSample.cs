@@ -1,3 +1,4 @@
+using LamassuOps.Tests.Fixtures.Lnbits;
 using Microsoft.Data.Sqlite;
 
 namespace LamassuOps.Tests.Fixtures.Bunker;
@@ -36,17 +37,17 @@ public static class BunkerSample
         Pair(bunker, "LNbits alice", standard, forever, "alice");
         Pair(bunker, "LNbits bob", standard, new DateTimeOffset(2026, 3, 1, 0, 0, 0, TimeSpan.Zero), "bob");
         var carolToken = bunker.CreateToken(Key, "LNbits carol", standard);
-        bunker.RedeemToken(carolToken, BunkerFixture.Pubkey("carol"));
+        bunker.RedeemToken(carolToken, LnbitsClient("carol"));
         var dave = Pair(bunker, "nostr client of dave", auth, null, "dave");
         var karlToken = bunker.CreateToken(Key, "LNbits karl", standard);
-        bunker.RedeemToken(karlToken, BunkerFixture.Pubkey("karl"));
+        bunker.RedeemToken(karlToken, LnbitsClient("karl"));
         var grace = Pair(bunker, "LNbits grace", standard, forever, "grace");
         bunker.CreateToken(Key, "LNbits old invite", standard, new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
         bunker.Now = bunker.Now.AddDays(10);
         bunker.WebApprove(Key, BunkerFixture.Pubkey("erin"), "connect", "erin's web client");
         bunker.CreateAccount("frank@bunker.example", BunkerFixture.Pubkey("frank"));
-        bunker.AlwaysAllow(Key, BunkerFixture.Pubkey("alice"), "sign_event", "30023");
-        bunker.WebApprove(Key, BunkerFixture.Pubkey("alice"), "ping");
+        bunker.AlwaysAllow(Key, LnbitsClient("alice"), "sign_event", "30023");
+        bunker.WebApprove(Key, LnbitsClient("alice"), "ping");
         bunker.AdminReject(Key, BunkerFixture.Pubkey("mallory"));
         bunker.Now = bunker.Now.AddDays(30);
         bunker.DeleteKeyUser(grace);
@@ -66,7 +67,7 @@ public static class BunkerSample
         bunker.RevokeKeyUser(dave);
         bunker.CreateToken(Key, "LNbits judy", standard, forever);
         bunker.LogSigning(heidi, "sign_event", "1");
-        bunker.RecordRequest(Key, BunkerFixture.Pubkey("heidi"), "sign_event", allowed: true, keyUserId: heidi);
+        bunker.RecordRequest(Key, LnbitsClient("heidi"), "sign_event", allowed: true, keyUserId: heidi);
 
         return SqlDump.Of(path, Header);
     }
@@ -83,5 +84,8 @@ public static class BunkerSample
     }
 
     private static long Pair(BunkerFixture bunker, string clientName, long policy, DateTimeOffset? expiresAt, string client) =>
-        bunker.RedeemToken(bunker.CreateToken(Key, clientName, policy, expiresAt), BunkerFixture.Pubkey(client));
+        bunker.RedeemToken(bunker.CreateToken(Key, clientName, policy, expiresAt), clientName.StartsWith("LNbits ", StringComparison.Ordinal) ? LnbitsClient(client) : BunkerFixture.Pubkey(client));
+
+    /// <summary>The client key of an LNbits account of the sample: a real key pair, so that samples/lnbits-sample.sql's client_nsec derives it.</summary>
+    public static string LnbitsClient(string name) => NostrTestKey.FromSeed(name).Pubkey;
 }

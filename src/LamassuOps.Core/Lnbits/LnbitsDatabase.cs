@@ -1,0 +1,130 @@
+using System.Data.Common;
+using LamassuOps.Core.Postgres;
+using Microsoft.Data.Sqlite;
+
+namespace LamassuOps.Core.Lnbits;
+
+/// <summary>One row of LNbits' <c>accounts</c> with a signer_config, as text.</summary>
+internal sealed record LnbitsAccountRow(string Id, string? Username, string? Pubkey, string SignerConfig);
+
+/// <summary>How an LNbits database is named: a PostgreSQL URL (LNBITS_DATABASE_URL), or else a file path (SQLite).</summary>
+public static class LnbitsDatabaseLocation
+{
+    /// <summary>Whether the database is named by a PostgreSQL URL (postgres://, postgresql://, socket:) rather than a file.</summary>
+    public static bool IsUrl(string database) =>
+        new[] { "postgres://", "postgresql://", "socket:" }.Any(scheme => database.StartsWith(scheme, StringComparison.OrdinalIgnoreCase));
+}
+
+/// <summary>
+/// An LNbits database, read-only: SQLite (a file path, LNbits' default) or PostgreSQL (a URL, as LNBITS_DATABASE_URL
+/// gives it; peer auth over the socket). The accounts table's columns are read from the database, not assumed: the
+/// fork that adds signer_config is not public.
+/// </summary>
+internal sealed class LnbitsDatabase : IDisposable
+{
+    private const string Table = "accounts";
+    private const string SignerColumn = "signer_config";
+    private readonly DbConnection _connection;
+    private readonly IReadOnlySet<string> _columns;
+
+    private LnbitsDatabase(string name, DbConnection connection, IReadOnlySet<string> columns)
+    {
+        Name = name;
+        _connection = connection;
+        _columns = columns;
+    }
+
+    /// <summary>The file's full path, or the URL with its password masked.</summary>
+    public string Name { get; }
+
+    public static LnbitsDatabase Open(string database, IOperationHost host)
+    {
+        var (name, connection) = LnbitsDatabaseLocation.IsUrl(database) ? OpenPostgres(database, host) : OpenSqlite(database);
+        try
+        {
+            var columns = Columns(connection, name);
+            if (columns.Count == 0) throw LnbitsErrors.NoAccountsTable(name);
+            if (!columns.Contains(SignerColumn)) throw LnbitsErrors.NoSignerConfig(name);
+            if (!columns.Contains("id")) throw LnbitsErrors.UnreadableAccounts(name, "it has no id column");
+            host.WriteVerbose($"Reading {Table} of '{name}' (columns: {string.Join(", ", columns.Order(StringComparer.Ordinal))}).");
+            return new LnbitsDatabase(name, connection, columns);
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The accounts with a signer_config (LNbits' RemoteBunkerSigner accounts), in id order, streamed.</summary>
+    public IEnumerable<LnbitsAccountRow> Accounts(CancellationToken cancellationToken)
+    {
+        string Optional(string column) => _columns.Contains(column) ? $"CAST(\"{column}\" AS TEXT)" : "NULL";
+        using var command = _connection.CreateCommand();
+        command.CommandText = $"SELECT CAST(id AS TEXT), {Optional("username")}, {Optional("pubkey")}, CAST({SignerColumn} AS TEXT) " +
+                              $"FROM {Table} WHERE {SignerColumn} IS NOT NULL ORDER BY CAST(id AS TEXT)";
+        using var reader = Guard(Name, command.ExecuteReader);
+        while (Guard(Name, reader.Read))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            string? Text(int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+            if (Text(3) is not { } config || string.IsNullOrWhiteSpace(config)) continue;
+            yield return new LnbitsAccountRow(reader.GetString(0), Text(1), Text(2), config);
+        }
+    }
+
+    public void Dispose() => _connection.Dispose();
+
+    private static (string, DbConnection) OpenSqlite(string path)
+    {
+        var fullPath = Path.GetFullPath(path);
+        if (Directory.Exists(fullPath)) throw LnbitsErrors.IsDirectory(fullPath);
+        if (!File.Exists(fullPath)) throw LnbitsErrors.NotFound(fullPath);
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = fullPath, Mode = SqliteOpenMode.ReadOnly, Pooling = false, DefaultTimeout = 5,
+        }.ToString());
+        try
+        {
+            Guard(fullPath, () =>
+            {
+                connection.Open();
+                return 0;
+            });
+            return (fullPath, connection);
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    private static (string, DbConnection) OpenPostgres(string url, IOperationHost host) =>
+        (PostgresUrl.MaskUrl(url), PostgresConnector.OpenReadOnly(PostgresUrl.Parse(url, host), host));
+
+    private static HashSet<string> Columns(DbConnection connection, string name)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = connection is SqliteConnection
+            ? $"SELECT name FROM pragma_table_info('{Table}')"
+            : $"SELECT attname::text FROM pg_attribute WHERE attrelid = to_regclass('{Table}') AND attnum > 0 AND NOT attisdropped";
+        using var reader = Guard(name, command.ExecuteReader);
+        var columns = new HashSet<string>(StringComparer.Ordinal);
+        while (reader.Read()) columns.Add(reader.GetString(0));
+        return columns;
+    }
+
+    /// <summary>Runs a step of SQLite or PostgreSQL work; a database failure becomes an error naming the database.</summary>
+    private static T Guard<T>(string name, Func<T> step)
+    {
+        try
+        {
+            return step();
+        }
+        catch (DbException error)
+        {
+            throw LnbitsErrors.UnreadableAccounts(name, error.Message.TrimEnd('.'), error);
+        }
+    }
+}
