@@ -46,6 +46,11 @@ public sealed class TextTableWriter(TextWriter stdout, IReadOnlyDictionary<strin
 
     private const int RowsToMeasure = 200;
     private const int MaxColumnWidth = 64;
+
+    /// <summary>The width the module's views are made for (and PowerShell's for output that is not a console).</summary>
+    public const int LineWidth = 120;
+
+    private const int NarrowestColumn = 8;
     private const int MaxTableProperties = 4;
     private readonly List<object> _pending = [];
     private Type? _currentType;
@@ -101,12 +106,20 @@ public sealed class TextTableWriter(TextWriter stdout, IReadOnlyDictionary<strin
     private void WritePendingTable(IReadOnlyList<Column> properties)
     {
         var rows = _pending.Select(r => Cells(r, properties)).ToList();
-        _widths = properties.Select((p, i) => Math.Min(MaxColumnWidth, rows.Select(r => r[i].Length).Append(p.Header.Length).Max())).ToArray();
+        _widths = FitToLine(properties.Select((p, i) => Math.Min(MaxColumnWidth, rows.Select(r => r[i].Length).Append(p.Header.Length).Max())).ToArray());
         stdout.WriteLine();
         WriteRow(properties.Select(p => p.Header).ToArray());
         WriteRow(_widths.Select(w => new string('-', w)).ToArray());
         foreach (var row in rows) WriteRow(row);
         _pending.Clear();
+    }
+
+    /// <summary>Narrows the widest columns, one character at a time, until a row fits <see cref="LineWidth"/>.</summary>
+    private static int[] FitToLine(int[] widths)
+    {
+        while (widths.Sum() + widths.Length - 1 > LineWidth && widths.Max() > NarrowestColumn)
+            widths[Array.IndexOf(widths, widths.Max())]--;
+        return widths;
     }
 
     private void WriteRow(string[] cells)
@@ -132,7 +145,10 @@ public sealed class TextTableWriter(TextWriter stdout, IReadOnlyDictionary<strin
                 continue;
             }
             // A script block's lines (one per item) stay lines, under the value's column.
-            var lines = value is string text ? text.ReplaceLineEndings("\n").Split('\n') : [FormatValue(value)];
+            var valueWidth = Math.Max(NarrowestColumn, LineWidth - indent.Length - nameWidth - 3);
+            var lines = (value is string text ? text.ReplaceLineEndings("\n").Split('\n') : [FormatValue(value)])
+                .SelectMany(line => line.Chunk(valueWidth).Select(chunk => new string(chunk)).DefaultIfEmpty(""))
+                .ToList();
             stdout.WriteLine($"{indent}{property.Header.PadRight(nameWidth)} : {lines[0]}".TrimEnd());
             foreach (var line in lines.Skip(1)) stdout.WriteLine($"{indent}{new string(' ', nameWidth + 3)}{line}".TrimEnd());
         }

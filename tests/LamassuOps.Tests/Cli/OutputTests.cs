@@ -186,3 +186,31 @@ public sealed class OutputTests
         Assert.All(views.Values, view => Assert.NotEmpty(view.Properties));
     }
 }
+
+/// <summary>lamassuops tables and lists keep to the width the views are made for, as PowerShell's do.</summary>
+public sealed class OutputWidthTests
+{
+    private sealed record Wide(string First, string Second, string Third);
+
+    private sealed record Long(string Name, string Text);
+
+    [Fact]
+    public void TablesAndListsFitOneHundredAndTwentyColumns()
+    {
+        var stdout = new StringWriter();
+        var writer = new TextTableWriter(stdout, new Dictionary<string, FormatView>());
+        writer.Write(new Wide(new string('a', 60), new string('b', 60), new string('c', 60)));
+        writer.Flush();
+        var table = stdout.ToString();
+        stdout.GetStringBuilder().Clear();
+        new TextTableWriter(stdout, new Dictionary<string, FormatView> { [typeof(Long).FullName!] = new(typeof(Long).FullName!, true, ["Name", "Text"]) })
+            .Write(new Long("x", new string('y', 300)));
+
+        Assert.All(table.Split('\n'), line => Assert.True(line.Length <= TextTableWriter.LineWidth, line));
+        Assert.Contains("First", table);
+        Assert.Contains("Third", table);
+        var list = stdout.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.All(list, line => Assert.True(line.Length <= TextTableWriter.LineWidth, line));
+        Assert.Equal(300, string.Concat(list.Select(l => l.Split(':').Last().Trim())).Count(c => c == 'y'));
+    }
+}
