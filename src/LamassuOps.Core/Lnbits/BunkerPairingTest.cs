@@ -10,6 +10,21 @@ namespace LamassuOps.Core.Lnbits;
 /// </summary>
 public static class BunkerPairingTest
 {
+    /// <summary>
+    /// One pipeline's checks (Test-BunkerPairing): each instance, a bunker and an LNbits database, is checked once,
+    /// however many of its objects the pipeline brings; the verdicts, or with <paramref name="summary"/> the counts.
+    /// </summary>
+    public sealed class Pipeline
+    {
+        private readonly HashSet<(string, string)> _checked = [];
+
+        public IEnumerable<object> Run(BunkerPairingTestOptions options, bool summary, IOperationHost host)
+        {
+            if (!_checked.Add((options.BunkerDatabase, options.LnbitsDatabase))) return [];
+            return summary ? [Summarize(options, host)] : Test(options, host);
+        }
+    }
+
     private const string IdentityKept = "LNbits keeps signing with its stored client key and the user's identity (the bunker key) stays.";
 
     public static IEnumerable<BunkerPairingVerdict> Test(BunkerPairingTestOptions options, IOperationHost host)

@@ -8,7 +8,8 @@ namespace LamassuOps.Commands;
 [OutputType(typeof(BunkerPairingVerdict), typeof(BunkerPairingSummary))]
 public sealed class TestBunkerPairingCommand : LamassuCmdlet
 {
-    private readonly HashSet<(string, string)> _checked = [];
+    // One per pipeline: many objects of the same instance check it once.
+    private readonly BunkerPairingTest.Pipeline _checks = new();
 
     /// <summary>Alias Path: Get-BunkerPairing's and this command's output bind by property name.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
@@ -26,15 +27,11 @@ public sealed class TestBunkerPairingCommand : LamassuCmdlet
     [Parameter]
     public SwitchParameter Summary { get; set; }
 
-    /// <summary>Each instance (bunker and LNbits database) is checked once, however many of its objects the pipeline brings.</summary>
     internal override IEnumerable<object> Invoke(ICommandHost host) =>
-        ForEachItem(host, [(BunkerDatabase, LnbitsDatabase)], instance =>
+        ForEachItem(host, [(BunkerDatabase, LnbitsDatabase)], instance => _checks.Run(new BunkerPairingTestOptions
         {
-            var options = new BunkerPairingTestOptions
-            {
-                BunkerDatabase = ResolveLiteralPath(host, instance.BunkerDatabase), LnbitsDatabase = ResolveLnbitsDatabase(host, instance.LnbitsDatabase), AsOf = AsOf,
-            };
-            if (!_checked.Add((options.BunkerDatabase, options.LnbitsDatabase))) return [];
-            return Summary.IsPresent ? [BunkerPairingTest.Summarize(options, host)] : BunkerPairingTest.Test(options, host);
-        });
+            BunkerDatabase = ResolveLiteralPath(host, instance.BunkerDatabase),
+            LnbitsDatabase = ResolveLnbitsDatabase(host, instance.LnbitsDatabase),
+            AsOf = AsOf,
+        }, Summary.IsPresent, host));
 }
