@@ -64,8 +64,7 @@ public sealed class BunkerDatabase : IDisposable
     /// </summary>
     public static void ValidateFile(string path, bool writable)
     {
-        if (Directory.Exists(path)) throw BunkerErrors.IsDirectory(path);
-        if (!File.Exists(path)) throw BunkerErrors.NotFound(path);
+        ValidateKind(path);
 
         var header = new byte[SqliteHeader.Length];
         int read;
@@ -84,6 +83,28 @@ public sealed class BunkerDatabase : IDisposable
         if (read < header.Length || !header.AsSpan().SequenceEqual(SqliteHeader)) throw BunkerErrors.NotSqlite(path);
 
         if (writable) ValidateWritable(path);
+    }
+
+    /// <summary>
+    /// Refuses what is not a regular file before anything opens it (opening a FIFO would block forever), and says
+    /// why a path cannot be reached: a missing file, a symbolic link loop, a parent directory this user cannot search.
+    /// </summary>
+    public static void ValidateKind(string path)
+    {
+        var kind = FileStat.Of(path).Kind;
+        switch (kind)
+        {
+            case FileKind.Regular:
+                return;
+            case FileKind.Directory:
+                throw BunkerErrors.IsDirectory(path);
+            case FileKind.Missing or FileKind.ParentNotDirectory:
+                throw BunkerErrors.NotFound(path);
+            case FileKind.ParentAccessDenied:
+                throw PathErrors.ParentAccessDenied(path);
+            default:
+                throw PathErrors.NotRegularFile(path, kind);
+        }
     }
 
     private static void ValidateWritable(string path)
