@@ -129,6 +129,10 @@ public static class PostgresUrl
         var authorityEnd = IndexOfAny(url, position, '/', '?');
         RefuseSplitUserinfo(url, authorityEnd);
         var at = url.LastIndexOf('@', authorityEnd - 1, authorityEnd - position);
+        if (at >= position && url.IndexOf('@', position, at - position) >= 0)
+            throw Invalid("PostgresUrlAmbiguousUserinfo",
+                "The URL's user name or password holds an unencoded '@': libpq ends the userinfo at the first '@' and node-postgres at the last, " +
+                "so they would connect as different users or to different hosts. Percent-encode each '@' inside the user name or password as %40.");
         if (at >= position)
         {
             var colon = url.IndexOf(':', position, at - position);
