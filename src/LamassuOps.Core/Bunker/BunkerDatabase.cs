@@ -134,6 +134,7 @@ public sealed class BunkerDatabase : IDisposable
     {
         var fullPath = System.IO.Path.GetFullPath(path);
         ValidateFile(fullPath, writable);
+        if (writable) RefuseHotJournal(fullPath, options);
 
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder
         {
@@ -162,6 +163,20 @@ public sealed class BunkerDatabase : IDisposable
             connection.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// One rule for an interrupted write, in every command: a hot journal (a -journal file no process holds the lock
+    /// for) is refused with <see cref="BunkerErrors.DatabaseNeedsRecovery"/> and nothing is changed, never rolled back
+    /// silently by a read-write open (which would change the file before the command decides anything). A read-only
+    /// open reports it (SQLITE_READONLY_ROLLBACK), so a read-write command first looks through one. A -wal file is
+    /// not an interrupted write: it holds committed transactions and every command reads it.
+    /// </summary>
+    private static void RefuseHotJournal(string path, BunkerOpenOptions options)
+    {
+        var journal = new FileInfo(path + "-journal");
+        if (!journal.Exists || journal.Length == 0) return;
+        using var probe = Open(path, writable: false, options);
     }
 
     /// <summary>A command on this connection with its parameters (names with their $ or @ prefix).</summary>

@@ -108,10 +108,11 @@ public static class RestoreBunkerDatabaseOperation
         var downgrades = comparison.DowngradesSchema && !options.AcceptSchemaDowngrade;
         if (!losesPairings && !downgrades) return;
         var switches = string.Join(" and ", new[] { losesPairings ? "-AcceptPairingLoss" : null, downgrades ? "-AcceptSchemaDowngrade" : null }.OfType<string>());
-        throw new LamassuOpsException(losesPairings ? RestoreWouldLosePairings : RestoreWouldDowngradeSchema, FailureKind.InvalidOperation,
+        LamassuOpsException Refusal(string errorId) => new(errorId, FailureKind.InvalidOperation,
             $"Not restoring '{backupPath}' over '{path}': {string.Join("; ", comparison.Describe())}. Nothing was changed.", path,
             $"Check that this is the right backup (Get-BunkerPairing -Path '{backupPath}' lists its pairings) and pick a newer one; " +
             $"to restore it anyway, losing what is listed, add {switches}.");
+        throw losesPairings ? Refusal(RestoreWouldLosePairings) : Refusal(RestoreWouldDowngradeSchema);
     }
 
     private static DatabaseCensus VerifyBackup(BunkerDatabase backup, IOperationHost host)

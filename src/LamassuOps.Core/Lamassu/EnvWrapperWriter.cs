@@ -77,6 +77,10 @@ public static class EnvWrapperWriter
 
     public static LamassuEnvWrapper Write(EnvWrapperOptions options, IOperationHost host)
     {
+        if (options.Port is < 1 or > 65535)
+            throw new LamassuOpsException("WrapperValueNotRepresentable", FailureKind.InvalidArgument,
+                $"-Port {options.Port} is not a TCP port (1 to 65535); node-postgres would refuse the URL.", "Port",
+                "Give the port PostgreSQL listens on (5432 unless its configuration says otherwise).");
         var target = System.IO.Path.GetFullPath(options.Path);
         RefuseNonFileTarget(options.Path, target);
         var package = LamassuPackage.Open(options.PackagePath);
