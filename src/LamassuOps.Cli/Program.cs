@@ -26,6 +26,12 @@ public static class Program
         using var stdout = Console.IsOutputRedirected
             ? new StreamWriter(Console.OpenStandardOutput(), new System.Text.UTF8Encoding(false), 1 << 16) { AutoFlush = false }
             : Console.Out;
+        if (RawArguments.FirstNotUtf8(args.Length) is { } bad)
+        {
+            Console.Error.WriteLine($"lamassuops: ArgumentNotUnicode: argument {bad + 1} is not valid UTF-8; .NET would turn its bytes into U+FFFD, " +
+                "so the value is refused rather than changed. Give it in UTF-8 (`iconv -t UTF-8`).");
+            return UsageError;
+        }
         var exitCode = Run(args, stdout, Console.Error, Console.In, !Console.IsInputRedirected && !Console.IsErrorRedirected, cancel.Token);
         stdout.Flush();
         return exitCode;

@@ -15,4 +15,10 @@ public static class Secret
         if (value.Length <= VisiblePrefix * 2) return "****";
         return value[..VisiblePrefix] + "…****";
     }
+
+    /// <summary>
+    /// Hides a password (or any secret typed by a person) entirely: a prefix that tells two random tokens apart
+    /// would narrow a guess at a chosen password.
+    /// </summary>
+    public static string? MaskPassword(string? value) => value is null ? null : "****";
 }

@@ -47,6 +47,11 @@ public static class BackupErrors
     internal static LamassuOpsException BackupIsTargetError(string path) => new(BackupIsTarget, FailureKind.InvalidArgument,
         $"'{path}' is both the database and the backup.", path, "Give the backup file as -BackupPath and the live database as -Path.");
 
+    internal static LamassuOpsException BackupIsTargetUnderAnotherNameError(string path, string backupPath) => new(BackupIsTarget,
+        FailureKind.InvalidArgument,
+        $"The backup '{backupPath}' is the database '{path}' under another name (the same device and inode: a hard link, symbolic link or bind mount); nothing was changed.",
+        backupPath, "Give a real backup (Backup-BunkerDatabase makes one) as -BackupPath.");
+
     /// <summary>True for SQLite failures of writing (full disk, cannot create or write the file).</summary>
     internal static bool IsDestinationFailure(SqliteException error) => error.SqliteErrorCode is
         SQLITE_FULL or SQLITE_CANTOPEN or SQLITE_IOERR or SQLITE_READONLY or SQLITE_PERM;

@@ -64,8 +64,7 @@ public sealed class BunkerDatabase : IDisposable
     /// </summary>
     public static void ValidateFile(string path, bool writable)
     {
-        if (Directory.Exists(path)) throw BunkerErrors.IsDirectory(path);
-        if (!File.Exists(path)) throw BunkerErrors.NotFound(path);
+        ValidateKind(path);
 
         var header = new byte[SqliteHeader.Length];
         int read;
@@ -84,6 +83,28 @@ public sealed class BunkerDatabase : IDisposable
         if (read < header.Length || !header.AsSpan().SequenceEqual(SqliteHeader)) throw BunkerErrors.NotSqlite(path);
 
         if (writable) ValidateWritable(path);
+    }
+
+    /// <summary>
+    /// Refuses what is not a regular file before anything opens it (opening a FIFO would block forever), and says
+    /// why a path cannot be reached: a missing file, a symbolic link loop, a parent directory this user cannot search.
+    /// </summary>
+    public static void ValidateKind(string path)
+    {
+        var kind = FileStat.Of(path).Kind;
+        switch (kind)
+        {
+            case FileKind.Regular:
+                return;
+            case FileKind.Directory:
+                throw BunkerErrors.IsDirectory(path);
+            case FileKind.Missing or FileKind.ParentNotDirectory:
+                throw BunkerErrors.NotFound(path);
+            case FileKind.ParentAccessDenied:
+                throw PathErrors.ParentAccessDenied(path);
+            default:
+                throw PathErrors.NotRegularFile(path, kind);
+        }
     }
 
     private static void ValidateWritable(string path)
@@ -113,6 +134,7 @@ public sealed class BunkerDatabase : IDisposable
     {
         var fullPath = System.IO.Path.GetFullPath(path);
         ValidateFile(fullPath, writable);
+        if (writable) RefuseHotJournal(fullPath, options);
 
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder
         {
@@ -141,6 +163,20 @@ public sealed class BunkerDatabase : IDisposable
             connection.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// One rule for an interrupted write, in every command: a hot journal (a -journal file no process holds the lock
+    /// for) is refused with <see cref="BunkerErrors.DatabaseNeedsRecovery"/> and nothing is changed, never rolled back
+    /// silently by a read-write open (which would change the file before the command decides anything). A read-only
+    /// open reports it (SQLITE_READONLY_ROLLBACK), so a read-write command first looks through one. A -wal file is
+    /// not an interrupted write: it holds committed transactions and every command reads it.
+    /// </summary>
+    private static void RefuseHotJournal(string path, BunkerOpenOptions options)
+    {
+        var journal = new FileInfo(path + "-journal");
+        if (!journal.Exists || journal.Length == 0) return;
+        using var probe = Open(path, writable: false, options);
     }
 
     /// <summary>A command on this connection with its parameters (names with their $ or @ prefix).</summary>

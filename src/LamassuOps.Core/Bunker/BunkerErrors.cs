@@ -18,6 +18,7 @@ public static class BunkerErrors
     public const string DatabaseNeedsRecovery = "BunkerDatabaseNeedsRecovery";
     public const string DatabaseReadFailed = "BunkerDatabaseReadFailed";
     public const string DateUnreadable = "BunkerDateUnreadable";
+    public const string SchemaUnreadable = "BunkerSchemaUnreadable";
 
     private const string FixCorrupt =
         "Stop nsecbunkerd and restore nsecbunker.db from a backup; `sqlite3 nsecbunker.db .recover` can salvage rows into a new file.";
@@ -83,6 +84,11 @@ public static class BunkerErrors
             (SQLITE_READONLY, SQLITE_READONLY_ROLLBACK) => NeedsRecovery(path, error),
             (SQLITE_READONLY, _) => ReadOnly(path, "SQLite opened it read-only", error),
             (SQLITE_PERM or SQLITE_CANTOPEN or SQLITE_AUTH, _) => AccessDenied(path, error),
+            (SQLITE_ERROR, _) when error.Message.Contains("no such column", StringComparison.Ordinal)
+                                   || error.Message.Contains("no such table", StringComparison.Ordinal) => new LamassuOpsException(SchemaUnreadable,
+                FailureKind.InvalidData,
+                $"'{path}' lacks a column or table nsecbunkerd's schema has ({error.Message.Replace("SQLite Error 1: ", "", StringComparison.Ordinal).TrimEnd('.')}); the file itself is not corrupt.",
+                path, "Apply nsecbunkerd's migrations to it (`npx prisma migrate deploy` in nsecbunkerd's directory); a schema edited by hand cannot be read.", error),
             _ => new LamassuOpsException(DatabaseReadFailed, FailureKind.ReadError,
                 $"SQLite failed on '{path}': {error.Message}", path, FixCorrupt, error),
         };

@@ -135,18 +135,28 @@ public static class OnlineBackup
     /// </summary>
     private static void CreateNoMoreReadableThan(string sourcePath, string path, string destinationPath, string? parameter)
     {
-        const UnixFileMode readWrite = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead
-            | UnixFileMode.GroupWrite | UnixFileMode.OtherRead | UnixFileMode.OtherWrite;
         try
         {
-            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-            if (!OperatingSystem.IsWindows()) options.UnixCreateMode = File.GetUnixFileMode(sourcePath) & readWrite;
-            using var _ = new FileStream(path, options);
+            CreateEmptyNoMoreReadableThan(sourcePath, path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw BackupErrors.DestinationNotWritableError(destinationPath, parameter, e.Message.TrimEnd('.'), e);
         }
+    }
+
+    /// <summary>
+    /// Creates the empty file <paramref name="path"/> (never over an existing one) with the read and write bits of
+    /// <paramref name="sourcePath"/> and no others; the umask can only narrow them. For every file that will hold
+    /// the secrets of <paramref name="sourcePath"/>.
+    /// </summary>
+    internal static void CreateEmptyNoMoreReadableThan(string sourcePath, string path)
+    {
+        const UnixFileMode readWrite = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead
+            | UnixFileMode.GroupWrite | UnixFileMode.OtherRead | UnixFileMode.OtherWrite;
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = File.GetUnixFileMode(sourcePath) & readWrite;
+        using var _ = new FileStream(path, options);
     }
 
     private static void Publish(string temporary, string destinationPath, string? parameter)

@@ -89,11 +89,16 @@ public sealed class BunkerSigningLogRemoval
 public static class RemoveBunkerSigningLogOperation
 {
     public const string NoSigningLog = "SigningLogNotPresent";
+    public const string AgeNegative = "SigningLogAgeNegative";
 
     private const string Protection = "temp.lamassuops_signing_log_protection";
 
     public static IEnumerable<BunkerSigningLogRemoval> Run(RemoveBunkerSigningLogOptions options, IOperationHost host)
     {
+        if (options.OlderThan < TimeSpan.Zero)
+            throw new LamassuOpsException(AgeNegative, FailureKind.InvalidArgument,
+                $"-OlderThan {options.OlderThan} is negative: it would count rows signed in the future as old.", options.OlderThan,
+                "Give a positive age, e.g. -OlderThan 30.00:00:00 (30 days, the default).");
         var now = options.AsOf ?? DateTimeOffset.UtcNow;
         var cutoff = now - options.OlderThan;
         using var database = MaintenanceTransaction.Open(options.Path);

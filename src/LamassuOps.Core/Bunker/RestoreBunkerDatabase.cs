@@ -12,6 +12,12 @@ public sealed class RestoreBunkerDatabaseOptions
 
     /// <summary>The moment that names the safety copy; default now.</summary>
     public DateTimeOffset? Now { get; init; }
+
+    /// <summary>Restore even though pairings, redeemed tokens or bunker keys of the live database are not in the backup.</summary>
+    public bool AcceptPairingLoss { get; init; }
+
+    /// <summary>Restore even though the backup's schema is older than the live one (fork additions, applied migrations).</summary>
+    public bool AcceptSchemaDowngrade { get; init; }
 }
 
 /// <summary>What Restore-BunkerDatabase did.</summary>
@@ -40,6 +46,12 @@ public sealed class BunkerRestore
     /// </summary>
     public required bool Verified { get; init; }
 
+    /// <summary>Pairings ("keyName userPubkey") the restore added: in the backup, not in the database before.</summary>
+    public required IReadOnlyList<string> PairingsAdded { get; init; }
+
+    /// <summary>Pairings ("keyName userPubkey") the restore removed (only with -AcceptPairingLoss).</summary>
+    public required IReadOnlyList<string> PairingsRemoved { get; init; }
+
     public string? Note { get; init; }
 }
 
@@ -56,27 +68,51 @@ public static class RestoreBunkerDatabaseOperation
 {
     public const string RestoreTargetNotDatabase = "RestoreTargetNotDatabase";
     public const string RestoreVerificationFailed = "RestoreVerificationFailed";
+    public const string RestoreTargetNotWritable = "RestoreTargetNotWritable";
+    public const string RestoreWouldLosePairings = "RestoreWouldLosePairings";
+    public const string RestoreWouldDowngradeSchema = "RestoreWouldDowngradeSchema";
 
     public static IEnumerable<BunkerRestore> Run(RestoreBunkerDatabaseOptions options, IOperationHost host)
     {
         var now = options.Now ?? DateTimeOffset.UtcNow;
         var path = System.IO.Path.GetFullPath(options.Path);
         var backupPath = System.IO.Path.GetFullPath(options.BackupPath);
+        var target = FileStat.Of(path);
         if (string.Equals(path, backupPath, StringComparison.Ordinal)) throw BackupErrors.BackupIsTargetError(path);
-        if (Directory.Exists(path)) throw BunkerErrors.IsDirectory(path);
+        if (target.IsSameFileAs(FileStat.Of(backupPath))) throw BackupErrors.BackupIsTargetUnderAnotherNameError(path, backupPath);
+        if (target.Kind != FileKind.Missing) BunkerDatabase.ValidateKind(path);
 
         using var backup = BunkerDatabase.OpenReadOnly(backupPath, new BunkerOpenOptions { BusyTimeout = BackupNaming.BusyTimeout });
         var backupCensus = VerifyBackup(backup, host);
-        var exists = File.Exists(path);
-        using var current = exists ? OpenCurrent(path) : null;
+        using var current = target.Kind == FileKind.Missing ? null : OpenCurrent(path);
+        var comparison = RestoreComparison.Compare(backup, current, host.CancellationToken);
+        RefuseUnacceptedLoss(comparison, options, path, backupPath);
         var safetyCopy = current is null ? null : BackupNaming.Resolve(path, null, now, "pre-restore", parameter: null);
 
         if (!host.ShouldProcess(path,
-                $"Replace the database with the backup '{backupPath}' ({backupCensus.TotalRows} rows){(safetyCopy is null ? "" : $", keeping the current one as '{safetyCopy}'")}"))
+                $"Replace the database with the backup '{backupPath}' ({backupCensus.TotalRows} rows, {comparison.PairingsAdded.Count} pairing(s) added, " +
+                $"{comparison.PairingsRemoved.Count} removed){(safetyCopy is null ? "" : $", keeping the current one as '{safetyCopy}'")}"))
             yield break;
 
         if (current is not null) BackupNaming.Write(current, safetyCopy!, parameter: null, now, host);
-        yield return Restore(backup, path, backupCensus, safetyCopy, now, host);
+        yield return Restore(backup, path, backupCensus, comparison, safetyCopy, now, host);
+    }
+
+    /// <summary>
+    /// A backup that would drop pairings (or tokens, or keys) or take the schema back is refused unless the operator
+    /// named that risk with its own switch; -Force only skips the prompt.
+    /// </summary>
+    private static void RefuseUnacceptedLoss(RestoreComparison comparison, RestoreBunkerDatabaseOptions options, string path, string backupPath)
+    {
+        var losesPairings = comparison.LosesPairings && !options.AcceptPairingLoss;
+        var downgrades = comparison.DowngradesSchema && !options.AcceptSchemaDowngrade;
+        if (!losesPairings && !downgrades) return;
+        var switches = string.Join(" and ", new[] { losesPairings ? "-AcceptPairingLoss" : null, downgrades ? "-AcceptSchemaDowngrade" : null }.OfType<string>());
+        LamassuOpsException Refusal(string errorId) => new(errorId, FailureKind.InvalidOperation,
+            $"Not restoring '{backupPath}' over '{path}': {string.Join("; ", comparison.Describe())}. Nothing was changed.", path,
+            $"Check that this is the right backup (Get-BunkerPairing -Path '{backupPath}' lists its pairings) and pick a newer one; " +
+            $"to restore it anyway, losing what is listed, add {switches}.");
+        throw losesPairings ? Refusal(RestoreWouldLosePairings) : Refusal(RestoreWouldDowngradeSchema);
     }
 
     private static DatabaseCensus VerifyBackup(BunkerDatabase backup, IOperationHost host)
@@ -114,17 +150,44 @@ public static class RestoreBunkerDatabaseOperation
         }
     }
 
-    private static BunkerRestore Restore(BunkerDatabase backup, string path, DatabaseCensus expected, string? safetyCopy,
-        DateTimeOffset now, IOperationHost host)
+    private static BunkerRestore Restore(BunkerDatabase backup, string path, DatabaseCensus expected, RestoreComparison comparison,
+        string? safetyCopy, DateTimeOffset now, IOperationHost host)
+    {
+        if (safetyCopy is not null) return RestoreInto(backup, path, expected, comparison, safetyCopy, now, host);
+        // A new database holds every token of the backup: created with the backup's bits, whatever the umask, and
+        // deleted again if the restore fails.
+        try
+        {
+            OnlineBackup.CreateEmptyNoMoreReadableThan(backup.Path, path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new LamassuOpsException(RestoreTargetNotWritable, FailureKind.WriteError,
+                $"Cannot create the database '{path}': {e.Message.TrimEnd('.')}. Nothing was changed.", path,
+                "Create its directory first and make it writable by this user (or run as the nsecbunkerd user).", e);
+        }
+        try
+        {
+            return RestoreInto(backup, path, expected, comparison, null, now, host);
+        }
+        catch
+        {
+            OnlineBackup.DeleteWithSidecars(path);
+            throw;
+        }
+    }
+
+    private static BunkerRestore RestoreInto(BunkerDatabase backup, string path, DatabaseCensus expected, RestoreComparison comparison,
+        string? safetyCopy, DateTimeOffset now, IOperationHost host)
     {
         using var live = new SqliteConnection(new SqliteConnectionStringBuilder
         {
             DataSource = path,
-            Mode = SqliteOpenMode.ReadWriteCreate,
+            Mode = SqliteOpenMode.ReadWrite,
             Pooling = false,
             DefaultTimeout = (int)BackupNaming.BusyTimeout.TotalSeconds,
         }.ToString());
-        var target = backup.Path;
+        var copying = false;
         long versionAfterCopy;
         try
         {
@@ -135,14 +198,17 @@ public static class RestoreBunkerDatabaseOperation
                 busy.ExecuteNonQuery();
             }
             host.WriteProgress(new OperationProgress($"Restoring {System.IO.Path.GetFileName(path)}", $"from {backup.Path}"));
+            copying = true;
             backup.Connection.BackupDatabase(live);
-            target = path;
+            copying = false;
             // data_version changes when another connection commits; unchanged means the check below sees our copy.
             versionAfterCopy = DataVersion(live, null);
         }
         catch (SqliteException e)
         {
-            throw BunkerErrors.FromSqlite(e, target, BackupNaming.BusyTimeout);
+            // Only a page SQLite cannot read is the backup's fault; a lock or a write failure is the live file's.
+            var culprit = copying && e.SqliteErrorCode is SQLitePCL.raw.SQLITE_CORRUPT or SQLitePCL.raw.SQLITE_NOTADB ? backup.Path : path;
+            throw BunkerErrors.FromSqlite(e, culprit, BackupNaming.BusyTimeout);
         }
 
         var (problems, census, writtenMeanwhile) = CheckRestored(live, path, versionAfterCopy, host.CancellationToken);
@@ -175,6 +241,8 @@ public static class RestoreBunkerDatabaseOperation
             TotalRows = expected.TotalRows,
             Tables = expected.Tables,
             Verified = differences.Count == 0,
+            PairingsAdded = comparison.PairingsAdded,
+            PairingsRemoved = comparison.PairingsRemoved,
             Note = note,
         };
     }

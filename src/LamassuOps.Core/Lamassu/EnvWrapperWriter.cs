@@ -77,7 +77,12 @@ public static class EnvWrapperWriter
 
     public static LamassuEnvWrapper Write(EnvWrapperOptions options, IOperationHost host)
     {
+        if (options.Port is < 1 or > 65535)
+            throw new LamassuOpsException("WrapperValueNotRepresentable", FailureKind.InvalidArgument,
+                $"-Port {options.Port} is not a TCP port (1 to 65535); node-postgres would refuse the URL.", "Port",
+                "Give the port PostgreSQL listens on (5432 unless its configuration says otherwise).");
         var target = System.IO.Path.GetFullPath(options.Path);
+        RefuseNonFileTarget(options.Path, target);
         var package = LamassuPackage.Open(options.PackagePath);
         var mode = ChooseMode(options, package, host);
         var text = Compose(options, package, mode, host);
@@ -263,6 +268,18 @@ public static class EnvWrapperWriter
             "Give -NodeDirectory, e.g. the bin directory of pkgs.nodejs_22.");
     }
 
+    /// <summary>The wrapper is a file: a directory, a path ending in '/', a FIFO or device is refused before anything is written.</summary>
+    private static void RefuseNonFileTarget(string given, string target)
+    {
+        var kind = FileStat.Of(target).Kind;
+        if (kind == FileKind.Directory || System.IO.Path.EndsInDirectorySeparator(given))
+            throw new LamassuOpsException("WrapperPathIsDirectory", FailureKind.InvalidArgument,
+                $"-Path '{given}' names a directory; the wrapper is a file.", target,
+                $"Give the wrapper's file name inside it, e.g. '{System.IO.Path.Combine(target, "lamassu-env")}'.");
+        if (kind == FileKind.ParentAccessDenied) throw PathErrors.ParentAccessDenied(target);
+        if (kind is not (FileKind.Missing or FileKind.Regular or FileKind.ParentNotDirectory)) throw PathErrors.NotRegularFile(target, kind);
+    }
+
     /// <summary>Writes beside the target and renames over it, so the wrapper is never seen half-written; mode 0755.</summary>
     private static void WriteExecutable(string target, string text, IOperationHost host)
     {
@@ -283,6 +300,12 @@ public static class EnvWrapperWriter
             }
             File.SetUnixFileMode(temporary, ExecutableMode);
             File.Move(temporary, target, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new LamassuOpsException("WrapperNotWritable", FailureKind.WriteError,
+                $"Cannot write the wrapper '{target}': {e.Message.TrimEnd('.')}; nothing was written.", target,
+                "Write it into a directory this user may write to (the service's state directory), or run as its owner.", e);
         }
         finally
         {

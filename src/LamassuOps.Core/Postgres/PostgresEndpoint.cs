@@ -68,7 +68,7 @@ public sealed record PostgresEndpoint(
             Username = Username,
             Database = Database,
         };
-        if (Password is not null) builder.Password = maskSecrets ? Secret.Mask(Password) : Password;
+        if (Password is not null) builder.Password = maskSecrets ? Secret.MaskPassword(Password) : Password;
         if (!pooling) builder.Pooling = false;
         foreach (var (name, value) in Parameters)
         {
@@ -79,7 +79,7 @@ public sealed record PostgresEndpoint(
             }
             try
             {
-                builder[keyword] = maskSecrets && IsSecretParameter(name) ? Secret.Mask(value) : NpgsqlValue(name, value);
+                builder[keyword] = maskSecrets && IsSecretParameter(name) ? Secret.MaskPassword(value) : NpgsqlValue(name, value);
             }
             catch (ArgumentException)
             {

@@ -47,7 +47,7 @@ public static class PostgresUrl
             Host = endpoint.Host,
             Port = endpoint.Port,
             Username = endpoint.Username,
-            Password = options.IncludeSecret ? endpoint.Password : Secret.Mask(endpoint.Password),
+            Password = options.IncludeSecret ? endpoint.Password : Secret.MaskPassword(endpoint.Password),
             Database = endpoint.Database,
             IsUnixSocket = endpoint.IsUnixSocket,
             SocketPath = endpoint.SocketPath,
@@ -55,7 +55,7 @@ public static class PostgresUrl
             Parameters = endpoint.Parameters.Select(p => new PostgresUrlParameter
             {
                 Name = p.Key,
-                Value = !options.IncludeSecret && PostgresEndpoint.IsSecretParameter(p.Key) ? Secret.Mask(p.Value)! : p.Value,
+                Value = !options.IncludeSecret && PostgresEndpoint.IsSecretParameter(p.Key) ? Secret.MaskPassword(p.Value)! : p.Value,
             }).ToList(),
             NpgsqlConnectionString = npgsql,
         };
@@ -81,7 +81,7 @@ public static class PostgresUrl
             var parts = SplitUrl(url);
             var masked = new StringBuilder(url);
             foreach (var (start, length) in parts.SecretRanges.OrderByDescending(r => r.Start))
-                masked.Remove(start, length).Insert(start, Secret.Mask(url.Substring(start, length))!);
+                masked.Remove(start, length).Insert(start, Secret.MaskPassword(url.Substring(start, length))!);
             return masked.ToString();
         }
         catch (LamassuOpsException)
@@ -129,6 +129,10 @@ public static class PostgresUrl
         var authorityEnd = IndexOfAny(url, position, '/', '?');
         RefuseSplitUserinfo(url, authorityEnd);
         var at = url.LastIndexOf('@', authorityEnd - 1, authorityEnd - position);
+        if (at >= position && url.IndexOf('@', position, at - position) >= 0)
+            throw Invalid("PostgresUrlAmbiguousUserinfo",
+                "The URL's user name or password holds an unencoded '@': libpq ends the userinfo at the first '@' and node-postgres at the last, " +
+                "so they would connect as different users or to different hosts. Percent-encode each '@' inside the user name or password as %40.");
         if (at >= position)
         {
             var colon = url.IndexOf(':', position, at - position);

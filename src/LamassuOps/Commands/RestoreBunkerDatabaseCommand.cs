@@ -14,12 +14,24 @@ public sealed class RestoreBunkerDatabaseCommand : DatabasePathCmdlet
     public string BackupPath { get; set; } = "";
 
     [Parameter]
+    public SwitchParameter AcceptPairingLoss { get; set; }
+
+    [Parameter]
+    public SwitchParameter AcceptSchemaDowngrade { get; set; }
+
+    [Parameter]
     public SwitchParameter Force { get; set; }
 
     internal override IEnumerable<object> Invoke(ICommandHost host)
     {
         var backupPath = ResolveLiteralPath(host, BackupPath);
         return ForEachDatabase(host, path =>
-            RestoreBunkerDatabaseOperation.Run(new RestoreBunkerDatabaseOptions { Path = path, BackupPath = backupPath }, host));
+            RestoreBunkerDatabaseOperation.Run(new RestoreBunkerDatabaseOptions
+            {
+                Path = path,
+                BackupPath = backupPath,
+                AcceptPairingLoss = AcceptPairingLoss,
+                AcceptSchemaDowngrade = AcceptSchemaDowngrade,
+            }, host));
     }
 }

@@ -145,6 +145,130 @@ public sealed class RestoreBunkerDatabaseTests : IDisposable
         snapshot.AssertUnchanged();
     }
 
+    /// <summary>The issue's case: a backup with empty KeyUser, Token and SigningCondition tables would drop every pairing.</summary>
+    [Fact]
+    public void ABackupThatWouldDropPairingsIsRefusedUnlessThePairingLossIsAccepted()
+    {
+        var bunker = PairedBunker.Create(_dir.File("nsecbunker.db"));
+        var backup = BackupOf(bunker.Path);
+        SqliteShell.Query(backup, "DELETE FROM SigningCondition; DELETE FROM Token; DELETE FROM KeyUser;");
+        var snapshot = FileSnapshot.Take(bunker.Path);
+
+        var error = Fails(bunker.Path, backup);
+
+        Assert.Equal(RestoreBunkerDatabaseOperation.RestoreWouldLosePairings, error.ErrorId);
+        Assert.Contains($"lnbits {BunkerFixture.Pubkey("alice")}", error.Message);
+        Assert.Contains("redeemed token(s) would be removed", error.Message);
+        Assert.Contains("-AcceptPairingLoss", error.RecommendedAction);
+        snapshot.AssertUnchanged();
+
+        var restore = Assert.Single(Run(bunker.Path, backup, acceptPairingLoss: true));
+        Assert.Equal(0, bunker.Count("KeyUser"));
+        Assert.Contains($"lnbits {BunkerFixture.Pubkey("alice")}", restore.PairingsRemoved);
+        Assert.Empty(restore.PairingsAdded);
+        Assert.NotNull(restore.SafetyCopyPath);
+    }
+
+    [Fact]
+    public void AnOlderSchemaIsRefusedUnlessTheDowngradeIsAccepted()
+    {
+        var bunker = PairedBunker.Create(_dir.File("nsecbunker.db"), BunkerFixtureSchema.Upstream);
+        var backup = BackupOf(bunker.Path);
+        bunker.Fixture.UpgradeTo(BunkerFixtureSchema.LiveGrant);
+        var snapshot = FileSnapshot.Take(bunker.Path);
+
+        var error = Assert.Throws<LamassuOpsException>(() => Run(bunker.Path, backup, acceptPairingLoss: true));
+
+        Assert.Equal(RestoreBunkerDatabaseOperation.RestoreWouldDowngradeSchema, error.ErrorId);
+        Assert.Contains("Token.revokedAt", error.Message);
+        Assert.Contains("migration 20260619125847_live_grant_lifecycle_schema", error.Message);
+        snapshot.AssertUnchanged();
+        var restore = Assert.Single(Run(bunker.Path, backup, acceptSchemaDowngrade: true));
+        Assert.Equal(BunkerSchemaVariant.Upstream, restore.SchemaVariant);
+    }
+
+    [Fact]
+    public void TheReportListsThePairingsARestoreAdds()
+    {
+        var bunker = PairedBunker.Create(_dir.File("nsecbunker.db"));
+        var backup = BackupOf(bunker.Path);
+        SqliteShell.Query(bunker.Path, $"DELETE FROM KeyUser WHERE userPubkey = '{BunkerFixture.Pubkey("bob")}'");
+
+        var restore = Assert.Single(Run(bunker.Path, backup));
+
+        Assert.Equal([$"lnbits {BunkerFixture.Pubkey("bob")}"], restore.PairingsAdded);
+        Assert.Empty(restore.PairingsRemoved);
+    }
+
+    /// <summary>A hard link or symbolic link to the database is refused at once: no 30 s lock wait, no safety copy.</summary>
+    [Theory]
+    [InlineData("hard")]
+    [InlineData("symbolic")]
+    public void TheDatabaseUnderAnotherNameIsRefusedAtOnce(string link)
+    {
+        var bunker = PairedBunker.Create(_dir.File("nsecbunker.db"));
+        var alias = _dir.File("alias.db");
+        if (link == "hard") ExternalProcess.RunChecked("ln", bunker.Path, alias);
+        else File.CreateSymbolicLink(alias, bunker.Path);
+        var snapshot = FileSnapshot.Take(bunker.Path);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        var error = Fails(bunker.Path, alias);
+
+        Assert.Equal(BackupErrors.BackupIsTarget, error.ErrorId);
+        Assert.Contains("same device and inode", error.Message);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"took {clock.Elapsed}");
+        snapshot.AssertUnchanged();
+    }
+
+    /// <summary>A database the restore creates holds every token: it gets the backup's bits (0600), not the umask's 0644.</summary>
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public void ARestoredNewDatabaseIsNoMoreReadableThanTheBackup()
+    {
+        var bunker = PairedBunker.Create(_dir.File("nsecbunker.db"));
+        var backup = BackupOf(bunker.Path);
+        File.SetUnixFileMode(backup, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        var restored = _dir.File("new.db");
+
+        Assert.Single(Run(restored, backup));
+
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(restored));
+    }
+
+    [Fact]
+    public void ARestoreIntoAMissingDirectoryIsRefusedAndCreatesNothing()
+    {
+        var bunker = PairedBunker.Create(_dir.File("nsecbunker.db"));
+        var backup = BackupOf(bunker.Path);
+        var snapshot = FileSnapshot.Take(backup);
+
+        var error = Fails(_dir.File("missing", "nsecbunker.db"), backup);
+
+        Assert.Equal(RestoreBunkerDatabaseOperation.RestoreTargetNotWritable, error.ErrorId);
+        Assert.False(Directory.Exists(_dir.File("missing")));
+        snapshot.AssertUnchanged();
+    }
+
+    [Fact]
+    public void CliRefusesAPairingLossEvenWithForce()
+    {
+        var bunker = PairedBunker.Create(_dir.File("nsecbunker.db"));
+        var backup = BackupOf(bunker.Path);
+        SqliteShell.Query(backup, "DELETE FROM SigningCondition; DELETE FROM Token; DELETE FROM KeyUser;");
+        var snapshot = FileSnapshot.Take(bunker.Path);
+
+        var refused = CliProcess.Run(["Restore-BunkerDatabase", "--path", bunker.Path, "--backup-path", backup, "--force"], null);
+        snapshot.AssertUnchanged();
+        var accepted = CliProcess.Run(["Restore-BunkerDatabase", "--path", bunker.Path, "--backup-path", backup, "--force", "--accept-pairing-loss", "--json"], null);
+
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains("lamassuops: RestoreWouldLosePairings: ", refused.Stderr);
+        Assert.DoesNotContain("   at ", refused.Stderr);
+        Assert.True(accepted.ExitCode == 0, accepted.Stderr);
+        Assert.NotEmpty(Assert.Single(accepted.JsonLines).GetProperty("PairingsRemoved").EnumerateArray());
+    }
+
     [Fact]
     public void CliRestoresWithForceAndWritesTheResultAsJson()
     {
@@ -170,6 +294,15 @@ public sealed class RestoreBunkerDatabaseTests : IDisposable
         Assert.Single(BackupBunkerDatabaseOperation.Run(
             new BackupBunkerDatabaseOptions { Path = path, Destination = _dir.File($"backup-{Guid.NewGuid():N}.bak") },
             new RecordingHost()).ToList()).BackupPath;
+
+    private static List<BunkerRestore> Run(string path, string backup, bool acceptPairingLoss = false, bool acceptSchemaDowngrade = false) =>
+        RestoreBunkerDatabaseOperation.Run(new RestoreBunkerDatabaseOptions
+        {
+            Path = path,
+            BackupPath = backup,
+            AcceptPairingLoss = acceptPairingLoss,
+            AcceptSchemaDowngrade = acceptSchemaDowngrade,
+        }, new RecordingHost()).ToList();
 
     private static LamassuOpsException Fails(string path, string backup) =>
         Assert.Throws<LamassuOpsException>(() => RestoreBunkerDatabaseOperation.Run(

@@ -19,7 +19,8 @@ public sealed class ScratchDirectory : IDisposable
         if (!Directory.Exists(Path)) return;
         // Tests take permissions away; give them back so the tree can be removed.
         if (!OperatingSystem.IsWindows())
-            foreach (var entry in Directory.EnumerateFileSystemEntries(Path, "*", SearchOption.AllDirectories).Prepend(Path))
+            foreach (var entry in Directory.EnumerateFileSystemEntries(Path, "*", SearchOption.AllDirectories).Prepend(Path)
+                         .Where(e => !new FileInfo(e).Attributes.HasFlag(FileAttributes.ReparsePoint))) // a link (maybe a loop) has no mode of its own
                 System.IO.File.SetUnixFileMode(entry, Directory.Exists(entry)
                     ? UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
                     : UnixFileMode.UserRead | UnixFileMode.UserWrite);
