@@ -21,7 +21,7 @@ public static class MaintenanceTransaction
         BunkerDatabase.OpenReadWrite(path, new BunkerOpenOptions { BusyTimeout = BackupNaming.BusyTimeout });
 
     /// <summary>A verified backup beside the database (or in <paramref name="backupDirectory"/>), unless <paramref name="noBackup"/>.</summary>
-    public static string? BackupFirst(BunkerDatabase database, bool noBackup, string? backupDirectory, DateTimeOffset now,
+    private static string? BackupFirst(BunkerDatabase database, bool noBackup, string? backupDirectory, DateTimeOffset now,
         IOperationHost host)
     {
         if (noBackup)
@@ -34,6 +34,32 @@ public static class MaintenanceTransaction
             throw BackupErrors.DestinationDirectoryMissing(backupDirectory, backupDirectory, BackupDirectoryParameter);
         var destination = BackupNaming.Resolve(database.Path, backupDirectory, now, kind: null, BackupDirectoryParameter);
         return BackupNaming.Write(database, destination, BackupDirectoryParameter, now, host).BackupPath;
+    }
+
+    /// <summary>
+    /// A verified backup first (<see cref="BackupFirst"/>), then <see cref="Run{T}"/>. When the change fails and is rolled
+    /// back, the backup stays, since it may be the operator's only copy, and the error names it; a stop, which has no
+    /// error of its own, says so in a warning.
+    /// </summary>
+    public static (T Result, string? BackupPath) RunAfterBackup<T>(BunkerDatabase database, bool noBackup, string? backupDirectory,
+        DateTimeOffset now, IReadOnlyList<string> preservedTables, Func<T> change, IOperationHost host)
+    {
+        var backupPath = BackupFirst(database, noBackup, backupDirectory, now, host);
+        try
+        {
+            return (Run(database, preservedTables, change, host), backupPath);
+        }
+        catch (LamassuOpsException failure) when (backupPath is not null)
+        {
+            throw new LamassuOpsException(failure.ErrorId, failure.Kind,
+                $"{failure.Message} The verified backup taken before it is kept: '{backupPath}'.", failure.Target,
+                failure.RecommendedAction, failure);
+        }
+        catch (OperationCanceledException) when (backupPath is not null)
+        {
+            host.WriteWarning($"Stopped; '{database.Path}' is as it was. The verified backup taken before is kept: '{backupPath}'.");
+            throw;
+        }
     }
 
     /// <summary>

@@ -77,8 +77,8 @@ public static class RemoveBunkerRequestOperation
         var (inTransactionBefore, removed, after) = (before, 0L, before);
         if (candidates > 0)
         {
-            backupPath = MaintenanceTransaction.BackupFirst(database, options.NoBackup, options.BackupDirectory, now, host);
-            (inTransactionBefore, removed, after) = MaintenanceTransaction.Run(database, [.. MaintenanceTransaction.PairingTables, "SigningCondition"], () =>
+            ((inTransactionBefore, removed, after), backupPath) = MaintenanceTransaction.RunAfterBackup(database, options.NoBackup,
+                options.BackupDirectory, now, [.. MaintenanceTransaction.PairingTables, "SigningCondition"], () =>
             {
                 var total = MaintenanceTransaction.Count(database, "SELECT count(*) FROM Request");
                 var kept = MaintenanceTransaction.Count(database, $"SELECT count(*) FROM Request WHERE NOT ({old}) OR {createdAt} IS NULL", cutoffParameter);

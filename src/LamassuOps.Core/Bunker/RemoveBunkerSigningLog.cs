@@ -119,8 +119,8 @@ public static class RemoveBunkerSigningLogOperation
         var removed = 0L;
         if (plan.Removable > 0)
         {
-            backupPath = MaintenanceTransaction.BackupFirst(database, options.NoBackup, options.BackupDirectory, now, host);
-            (plan, removed) = MaintenanceTransaction.Run(database, [.. MaintenanceTransaction.PairingTables, "SigningCondition"], () =>
+            ((plan, removed), backupPath) = MaintenanceTransaction.RunAfterBackup(database, options.NoBackup, options.BackupDirectory, now,
+                [.. MaintenanceTransaction.PairingTables, "SigningCondition"], () =>
             {
                 var inTransaction = Plan(database, parameters);
                 long deleted = database.Execute($"DELETE FROM SigningLog WHERE {Removable}", parameters);

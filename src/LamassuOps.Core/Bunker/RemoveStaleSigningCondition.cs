@@ -128,9 +128,8 @@ public sealed class StaleSigningConditionStrip
         var (done, after) = (plan, plan.Before);
         if (plan.Removing > 0)
         {
-            backupPath = MaintenanceTransaction.BackupFirst(database, options.NoBackup, options.BackupDirectory, asOf, host);
-            (done, after) = MaintenanceTransaction.Run(database, MaintenanceTransaction.PairingTables,
-                () => DeleteExactly(database, plan, asOf, options.Scope, host), host);
+            ((done, after), backupPath) = MaintenanceTransaction.RunAfterBackup(database, options.NoBackup, options.BackupDirectory, asOf,
+                MaintenanceTransaction.PairingTables, () => DeleteExactly(database, plan, asOf, options.Scope, host), host);
             host.WriteVerbose($"'{database.Path}': removed {done.Describe()}; {after} SigningCondition rows remain.");
         }
         RowProgress.Complete(host, database.Path);

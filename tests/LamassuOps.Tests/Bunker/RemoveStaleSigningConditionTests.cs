@@ -201,6 +201,31 @@ public sealed class RemoveStaleSigningConditionTests : IDisposable
         Assert.Equal("ok", SqliteShell.Query(bunker.Path, "PRAGMA integrity_check"));
     }
 
+    /// <summary>
+    /// A strip rolled back after its backup keeps that verified backup (it may be the operator's only copy) and the
+    /// error names it; nothing else is left behind.
+    /// </summary>
+    [Fact]
+    public void ARolledBackStripNamesTheVerifiedBackupItKeeps()
+    {
+        Directory.CreateDirectory(_dir.File("live"));
+        var bunker = PairedBunker.Create(_dir.File("live", "nsecbunker.db"));
+        bunker.Fixture.Sql("CREATE TRIGGER touch AFTER DELETE ON SigningCondition BEGIN UPDATE PolicyRule SET maxUsageCount = 1; END");
+        var before = SqliteShell.ContentHash(bunker.Path);
+        Directory.CreateDirectory(_dir.File("backups"));
+
+        var error = Assert.Throws<LamassuOpsException>(() => Strip(bunker, new RemoveStaleSigningConditionOptions
+        {
+            Path = bunker.Path, AsOf = bunker.AsOf, BackupDirectory = _dir.File("backups"),
+        }));
+
+        var backup = Assert.Single(Directory.GetFiles(_dir.File("backups")));
+        Assert.Contains($"The verified backup taken before it is kept: '{backup}'.", error.Message);
+        Assert.Equal(before, SqliteShell.ContentHash(backup));
+        Assert.Equal(before, SqliteShell.ContentHash(bunker.Path));
+        Assert.Equal(["nsecbunker.db"], Directory.GetFiles(_dir.File("live")).Select(Path.GetFileName));
+    }
+
     /// <summary>Get-BunkerSigningCondition output sends one object per row: the database is stripped once.</summary>
     [Fact]
     public void OnePipelineStripsEachDatabaseOnce()
