@@ -54,4 +54,11 @@ public sealed class LamassuOpsException : Exception
     public object? Target { get; }
 
     public string? RecommendedAction { get; }
+
+    /// <summary>The same failure (id, kind, target, fix) with one more sentence, e.g. which backup was kept.</summary>
+    public LamassuOpsException WithNote(string note)
+    {
+        var errorId = ErrorId; // passed through: this is no new failure
+        return new LamassuOpsException(errorId, Kind, $"{Message} {note}", Target, RecommendedAction, this);
+    }
 }

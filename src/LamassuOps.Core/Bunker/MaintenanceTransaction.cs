@@ -51,9 +51,7 @@ public static class MaintenanceTransaction
         }
         catch (LamassuOpsException failure) when (backupPath is not null)
         {
-            throw new LamassuOpsException(failure.ErrorId, failure.Kind,
-                $"{failure.Message} The verified backup taken before it is kept: '{backupPath}'.", failure.Target,
-                failure.RecommendedAction, failure);
+            throw failure.WithNote($"The verified backup taken before it is kept: '{backupPath}'.");
         }
         catch (OperationCanceledException) when (backupPath is not null)
         {
