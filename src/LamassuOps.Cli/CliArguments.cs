@@ -69,7 +69,7 @@ public sealed record CliArguments(
             else if (i + 1 < args.Count && args[i + 1] != "--") values.Add(args[++i]);
             if (values.Count == 0)
                 throw Usage("MissingArgument", $"--{option} needs a value.");
-            named.Add(new(parameter.Name, parameter.Type.IsArray ? values.ToArray() : values.Count == 1 ? values[0] : values.ToArray()));
+            named.Add(new(parameter.Name, parameter.Type.IsArray ? values.ToArray() : values[0]));
         }
         return new CliArguments(definition, named, GroupTrailingArray(definition, named, positional), json, help);
     }

@@ -23,7 +23,8 @@ internal sealed partial class CliSession(TextWriter stdout, TextWriter stderr, T
     public int Run(CliArguments arguments, IReadOnlyDictionary<string, FormatView> views, CancellationToken cancellationToken)
     {
         // Warnings, verbose lines, what-if lines and progress reach stderr through the host; errors are written below.
-        var host = new CliHost(stderr, stdin, interactive, message => ForCli(arguments.Definition, message));
+        var render = Renderer(arguments.Definition);
+        var host = new CliHost(stderr, stdin, interactive, render);
         using var runspace = RunspaceFactory.CreateRunspace(host, SessionState(arguments.Definition));
         runspace.Open();
         using var shell = PowerShell.Create(runspace);
@@ -40,7 +41,7 @@ internal sealed partial class CliSession(TextWriter stdout, TextWriter stderr, T
             results.RemoveAt(e.Index);
             Write(output, result);
         };
-        shell.Streams.Error.DataAdded += (_, e) => WriteError(arguments.Definition, shell.Streams.Error[e.Index]);
+        shell.Streams.Error.DataAdded += (_, e) => WriteError(render, shell.Streams.Error[e.Index]);
 
         using var stopping = cancellationToken.Register(() => shell.BeginStop(null, null));
         try
@@ -49,7 +50,7 @@ internal sealed partial class CliSession(TextWriter stdout, TextWriter stderr, T
         }
         catch (ParameterBindingException refused)
         {
-            WriteError(arguments.Definition, refused.ErrorRecord);
+            WriteError(render, refused.ErrorRecord);
             return Program.UsageError;
         }
         catch (PipelineStoppedException)
@@ -58,7 +59,7 @@ internal sealed partial class CliSession(TextWriter stdout, TextWriter stderr, T
         }
         catch (RuntimeException terminating)
         {
-            WriteError(arguments.Definition, terminating.ErrorRecord);
+            WriteError(render, terminating.ErrorRecord);
         }
         finally
         {
@@ -106,30 +107,33 @@ internal sealed partial class CliSession(TextWriter stdout, TextWriter stderr, T
     }
 
     /// <summary><c>lamassuops: &lt;ErrorId&gt;: &lt;message&gt;</c>, and the fix on the next line.</summary>
-    private void WriteError(CommandDefinition definition, ErrorRecord error)
+    private void WriteError(Func<string, string> render, ErrorRecord error)
     {
         _errors++;
         var errorId = error.FullyQualifiedErrorId.Split(',')[0];
         var message = error.ErrorDetails?.Message is { Length: > 0 } details ? details : error.Exception.Message;
-        stderr.WriteLine($"lamassuops: {errorId}: {ForCli(definition, message)}");
-        if (error.ErrorDetails?.RecommendedAction is { Length: > 0 } fix) stderr.WriteLine($"  fix: {ForCli(definition, fix)}");
+        stderr.WriteLine($"lamassuops: {errorId}: {render(message)}");
+        if (error.ErrorDetails?.RecommendedAction is { Length: > 0 } fix) stderr.WriteLine($"  fix: {render(fix)}");
     }
 
     /// <summary>
     /// Messages name parameters as PowerShell spells them (-OlderThan, parameter 'OlderThan'); here they are shown as
-    /// lamassuops spells them (--older-than), so the advice can be typed where it is read.
+    /// lamassuops spells them (--older-than), so the advice can be typed where it is read. The names are gathered once per command.
     /// </summary>
-    internal static string ForCli(CommandDefinition definition, string message)
+    internal static Func<string, string> Renderer(CommandDefinition definition)
     {
         var names = definition.Parameters.Select(p => p.Name).Concat(["WhatIf", "Confirm", "Verbose", "ErrorAction"])
             .ToHashSet(StringComparer.OrdinalIgnoreCase);
         string Option(string name) => "--" + CommandCatalog.ToKebabCase(name);
-        message = DashedName().Replace(message, m => names.Contains(m.Groups["name"].Value)
-            ? m.Groups["lead"].Value + Option(m.Groups["name"].Value) + (m.Groups["false"].Success ? ":false" : "")
-            : m.Value);
-        return QuotedParameter().Replace(message, m => names.Contains(m.Groups["name"].Value)
-            ? $"parameter '{Option(m.Groups["name"].Value)}'"
-            : m.Value);
+        return message =>
+        {
+            message = DashedName().Replace(message, m => names.Contains(m.Groups["name"].Value)
+                ? m.Groups["lead"].Value + Option(m.Groups["name"].Value) + (m.Groups["false"].Success ? ":false" : "")
+                : m.Value);
+            return QuotedParameter().Replace(message, m => names.Contains(m.Groups["name"].Value)
+                ? $"parameter '{Option(m.Groups["name"].Value)}'"
+                : m.Value);
+        };
     }
 
     [GeneratedRegex(@"(?<lead>^|[\s'""(`])-(?<name>[A-Z][A-Za-z]+)(?<false>:\$false)?\b")]

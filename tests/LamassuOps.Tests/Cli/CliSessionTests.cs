@@ -183,5 +183,5 @@ public sealed class CliMessageTests
     [InlineData("Cannot bind parameter 'Kind'. Check -WhatIf first.", "Cannot bind parameter '--kind'. Check --what-if first.")]
     [InlineData("Give -LiteralPath for '[x].db'; -NoSuchName and a-Force stay.", "Give --literal-path for '[x].db'; -NoSuchName and a-Force stay.")]
     public void ParameterNamesAreRenderedInKebabCase(string message, string expected) =>
-        Assert.Equal(expected, CliSession.ForCli(RemoveSample, message));
+        Assert.Equal(expected, CliSession.Renderer(RemoveSample)(message));
 }
