@@ -19,7 +19,7 @@ public static class BackupErrors
 
     internal static LamassuOpsException DestinationExistsError(string path, string? parameter) => new(DestinationExists,
         FailureKind.ResourceExists, $"'{path}' already exists; a backup never overwrites a file.", path,
-        parameter == "-Destination"
+        parameter == BackupBunkerDatabaseOperation.Parameter
             ? "Give another -Destination, or a directory to get a new timestamped name."
             : "Run the command again: each backup gets a new timestamped name.");
 

@@ -30,8 +30,8 @@ public sealed class RestoreBunkerDatabaseCommand : DatabasePathCmdlet
             {
                 Path = path,
                 BackupPath = backupPath,
-                AcceptPairingLoss = AcceptPairingLoss,
-                AcceptSchemaDowngrade = AcceptSchemaDowngrade,
+                AcceptPairingLoss = AcceptPairingLoss.IsPresent,
+                AcceptSchemaDowngrade = AcceptSchemaDowngrade.IsPresent,
             }, host));
     }
 }
