@@ -1,0 +1,36 @@
+namespace LamassuOps.Core.Fleet;
+
+/// <summary>
+/// One instance of the inventory: an nsecbunkerd/LNbits/lamassu installation on a host. Every value but
+/// <see cref="Name"/> is optional. The property names are the names cmdlet parameters bind to by property name
+/// (Get-LamassuOpsInstance | Get-BunkerPairing), so they are part of the module's interface.
+/// </summary>
+public sealed class LamassuOpsInstance
+{
+    public required string Name { get; init; }
+
+    /// <summary>The SSH host name; null means this machine.</summary>
+    public string? Host { get; init; }
+
+    /// <summary>The SSH user; null means the SSH default.</summary>
+    public string? User { get; init; }
+
+    /// <summary>The SSH port; null means the SSH default (22).</summary>
+    public int? Port { get; init; }
+
+    /// <summary>nsecbunkerd's SQLite database, as a path on <see cref="Host"/>.</summary>
+    public string? BunkerDatabase { get; init; }
+
+    /// <summary>LNbits' database: a SQLite path on <see cref="Host"/> or a PostgreSQL URL.</summary>
+    public string? LnbitsDatabase { get; init; }
+
+    /// <summary>lamassu-server's DATABASE_URL.</summary>
+    public string? LamassuDatabaseUrl { get; init; }
+
+    /// <summary>The deployed lamassu-server package (a /nix/store path on <see cref="Host"/>).</summary>
+    public string? LamassuPackage { get; init; }
+
+    public IReadOnlyList<string> Tags { get; init; } = [];
+
+    public bool IsLocal => Host is null;
+}
