@@ -17,6 +17,9 @@ public enum FileKind
     /// <summary>Symbolic links that lead back to themselves (ELOOP).</summary>
     SymlinkLoop,
 
+    /// <summary>A symbolic link whose target does not exist: writing to it would create a file somewhere else.</summary>
+    DanglingSymlink,
+
     /// <summary>A directory on the way cannot be searched by this user (EACCES).</summary>
     ParentAccessDenied,
 
@@ -33,12 +36,14 @@ public enum FileKind
 public readonly record struct FileStat(FileKind Kind, ulong Device, ulong Inode)
 {
     private const int AtFdCwd = -100;
+    private const int AtSymlinkNoFollow = 0x100, NoSuchFile = 2;
     private const uint StatxType = 0x1, StatxIno = 0x100;
 
     [DllImport("libc", SetLastError = true)]
     private static extern int statx(int dirfd, [MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags, uint mask, byte[] buffer);
 
-    public bool Exists => Kind is not (FileKind.Missing or FileKind.SymlinkLoop or FileKind.ParentAccessDenied or FileKind.ParentNotDirectory);
+    public bool Exists => Kind is not (FileKind.Missing or FileKind.SymlinkLoop or FileKind.DanglingSymlink or FileKind.ParentAccessDenied
+        or FileKind.ParentNotDirectory);
 
     /// <summary>True when both name the same existing file.</summary>
     public bool IsSameFileAs(FileStat other) => Exists && other.Exists && Device == other.Device && Inode == other.Inode;
@@ -54,6 +59,7 @@ public readonly record struct FileStat(FileKind Kind, ulong Device, ulong Inode)
                 13 => FileKind.ParentAccessDenied,
                 20 => FileKind.ParentNotDirectory,
                 40 => FileKind.SymlinkLoop,
+                NoSuchFile when IsSymbolicLink(path, buffer) => FileKind.DanglingSymlink,
                 _ => FileKind.Missing,
             }, 0, 0);
         }
@@ -72,6 +78,10 @@ public readonly record struct FileStat(FileKind Kind, ulong Device, ulong Inode)
         }, device, inode);
     }
 
+    /// <summary>Whether the path itself (not what it points to) is a symbolic link.</summary>
+    private static bool IsSymbolicLink(string path, byte[] buffer) =>
+        statx(AtFdCwd, path, AtSymlinkNoFollow, StatxType, buffer) == 0 && (BinaryPrimitives.ReadUInt16LittleEndian(buffer.AsSpan(28)) & 0xF000) == 0xA000;
+
     private static FileStat Fallback(string path) =>
         new(Directory.Exists(path) ? FileKind.Directory : File.Exists(path) ? FileKind.Regular : FileKind.Missing, 0,
             (ulong)StringComparer.OrdinalIgnoreCase.GetHashCode(Path.GetFullPath(path)));
@@ -85,6 +95,7 @@ public readonly record struct FileStat(FileKind Kind, ulong Device, ulong Inode)
         FileKind.BlockDevice => "a block device",
         FileKind.Directory => "a directory",
         FileKind.SymlinkLoop => "a symbolic link loop",
+        FileKind.DanglingSymlink => "a symbolic link to a file that does not exist",
         _ => "not a regular file",
     };
 }

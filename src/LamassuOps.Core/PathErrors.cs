@@ -8,7 +8,7 @@ public static class PathErrors
 
     public static LamassuOpsException NotRegularFile(string path, FileKind kind) => new(PathNotRegularFile, FailureKind.InvalidArgument,
         $"'{path}' is {FileStat.Describe(kind)}, not a regular file; it was not opened.", path,
-        kind == FileKind.SymlinkLoop
+        kind is FileKind.SymlinkLoop or FileKind.DanglingSymlink
             ? "Fix the symbolic links on the way (`namei -l <path>` shows them) or give the real file."
             : "Give the path of the file itself (`ls -l` shows its type in the first column: '-' is a regular file).");
 

@@ -80,7 +80,9 @@ public static class BackupNaming
             : Directory.Exists(destination)
                 ? System.IO.Path.Combine(System.IO.Path.GetFullPath(destination), FileName(databasePath, now, kind))
                 : System.IO.Path.GetFullPath(destination);
-        if (File.Exists(path) || Directory.Exists(path)) throw BackupErrors.DestinationExistsError(path, parameter);
+        // A dangling link counts as taken: writing through it would put the backup somewhere else.
+        if (File.Exists(path) || Directory.Exists(path) || FileStat.Of(path).Kind == FileKind.DanglingSymlink)
+            throw BackupErrors.DestinationExistsError(path, parameter);
         var directory = System.IO.Path.GetDirectoryName(path)!;
         if (!Directory.Exists(directory)) throw BackupErrors.DestinationDirectoryMissing(path, directory, parameter);
         return path;

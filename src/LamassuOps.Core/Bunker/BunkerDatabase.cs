@@ -98,7 +98,7 @@ public sealed class BunkerDatabase : IDisposable
                 return;
             case FileKind.Directory:
                 throw BunkerErrors.IsDirectory(path);
-            case FileKind.Missing or FileKind.ParentNotDirectory:
+            case FileKind.Missing or FileKind.ParentNotDirectory or FileKind.DanglingSymlink:
                 throw BunkerErrors.NotFound(path);
             case FileKind.ParentAccessDenied:
                 throw PathErrors.ParentAccessDenied(path);

@@ -80,6 +80,8 @@ public static class RestoreBunkerDatabaseOperation
         var target = FileStat.Of(path);
         if (string.Equals(path, backupPath, StringComparison.Ordinal)) throw BackupErrors.BackupIsTargetError(path);
         if (target.IsSameFileAs(FileStat.Of(backupPath))) throw BackupErrors.BackupIsTargetUnderAnotherNameError(path, backupPath);
+        // A restore creates a missing database, but never through a dangling link: that would create it elsewhere.
+        if (target.Kind == FileKind.DanglingSymlink) throw PathErrors.NotRegularFile(path, target.Kind);
         if (target.Kind != FileKind.Missing) BunkerDatabase.ValidateKind(path);
 
         using var backup = BunkerDatabase.OpenReadOnly(backupPath, new BunkerOpenOptions { BusyTimeout = BackupNaming.BusyTimeout });

@@ -12,7 +12,7 @@ namespace LamassuOps.Tests.Cli;
 /// <summary>
 /// The single place that proves what every command promises on bad input (README, "Bad input"): every lamassuops
 /// command against a table of hostile inputs — every kind of path (directory, FIFO, socket, device, symbolic link
-/// loop, dangling link, unsearchable parent as a non-root user, trailing slash, leading dash, newline, bytes that are
+/// loop, dangling link, a bind mount of the database, unsearchable parent as a non-root user, trailing slash, leading dash, newline, bytes that are
 /// not UTF-8), every numeric parameter at and past its bounds, string parameters with control characters and invalid
 /// UTF-8. Each run must end with exit code 1 or 2 and the row's error id on stderr, no stack trace, within a minute
 /// (a FIFO must not hang it), and leave every input file's bytes and mtime as they were and no stray file in the
@@ -31,8 +31,12 @@ public sealed class HostileInputTableTests(ITestOutputHelper output) : IDisposab
     /// <summary>Bound for the whole test: .NET removes a socket's file when it is closed.</summary>
     private readonly Socket _socket = new(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
 
+    /// <summary>A bind mount of the database's directory: the database under another name that only device and inode reveal.</summary>
+    private string? _bindMount;
+
     public void Dispose()
     {
+        if (_bindMount is not null) ExternalProcess.RunChecked("umount", _bindMount);
         _socket.Dispose();
         _dir.Dispose();
     }
@@ -61,8 +65,13 @@ public sealed class HostileInputTableTests(ITestOutputHelper output) : IDisposab
             yield return Db(BunkerErrors.DatabaseNeedsRecovery, command, "{hot}");
             yield return Db("ArgumentNotUnicode", command, $"{{dir}}/x{NotUtf8}.db");
             yield return new Row("PathParentAccessDenied", true, [.. Split(command), "--path", "{locked}/nsecbunker.db"]);
-            if (command.StartsWith("Restore", StringComparison.Ordinal)) continue;
-            // A restore creates a missing database by design; every other command refuses what is not there.
+            // A restore creates a missing database by design, never through a dangling link (it would land elsewhere);
+            // every other command refuses what is not there.
+            if (command.StartsWith("Restore", StringComparison.Ordinal))
+            {
+                yield return Db("PathNotRegularFile", command, "{dangling}");
+                continue;
+            }
             foreach (var missing in new[] { "{dangling}", "{db}/", "-leading-dash.db", "new\nline.db" })
                 yield return Db(BunkerErrors.DatabaseNotFound, command, missing);
         }
@@ -71,6 +80,8 @@ public sealed class HostileInputTableTests(ITestOutputHelper output) : IDisposab
         yield return Db(BunkerErrors.PathIsDirectory, restore, "{dir}", flag: null);
         yield return Db("PathNotRegularFile", restore, "{fifo}", flag: null);
         yield return Db("BackupIsTheDatabase", restore, "{hardlink}", flag: null);
+        yield return Db("BackupIsTheDatabase", restore, "{bound}/nsecbunker.db", flag: null);
+        yield return Db(BackupErrors.DestinationExists, "Backup-BunkerDatabase --path {db} --destination", "{dangling}", flag: null);
         yield return Db(RestoreBunkerDatabaseOperation.RestoreWouldLosePairings, restore, "{emptybackup}", flag: null);
         yield return Db(BunkerErrors.DatabaseNotFound, restore, "{dangling}", flag: null);
 
@@ -156,6 +167,10 @@ public sealed class HostileInputTableTests(ITestOutputHelper output) : IDisposab
         File.CreateSymbolicLink(Path.Combine(odd, "loop2"), Path.Combine(odd, "loop1"));
         File.CreateSymbolicLink(Path.Combine(odd, "dangling"), Path.Combine(odd, "nowhere"));
         ExternalProcess.RunChecked("ln", db, Path.Combine(odd, "hardlink"));
+        var bound = Path.Combine(odd, "bound");
+        Directory.CreateDirectory(bound);
+        ExternalProcess.RunChecked("mount", "--bind", work, bound);
+        _bindMount = bound;
         var locked = Path.Combine(odd, "locked");
         Directory.CreateDirectory(locked);
         File.Copy(db, Path.Combine(locked, "nsecbunker.db"));
@@ -170,7 +185,7 @@ public sealed class HostileInputTableTests(ITestOutputHelper output) : IDisposab
         {
             ["{db}"] = db, ["{backup}"] = backup, ["{emptybackup}"] = emptyBackup, ["{dir}"] = Path.Combine(odd, "dir"),
             ["{fifo}"] = Path.Combine(odd, "fifo"), ["{socket}"] = Path.Combine(odd, "socket"), ["{loop}"] = Path.Combine(odd, "loop1"),
-            ["{dangling}"] = Path.Combine(odd, "dangling"), ["{hardlink}"] = Path.Combine(odd, "hardlink"), ["{locked}"] = locked,
+            ["{dangling}"] = Path.Combine(odd, "dangling"), ["{hardlink}"] = Path.Combine(odd, "hardlink"), ["{locked}"] = locked, ["{bound}"] = bound,
             ["{hot}"] = hot, ["{pkg}"] = package, ["{w}"] = wrapper,
         };
     }
