@@ -222,6 +222,16 @@ public sealed class BunkerDatabase : IDisposable
     /// <summary>Runs <paramref name="action"/>, turning an SQLite failure into the operator error for this database.</summary>
     public T Guard<T>(Func<T> action) => Guard(Path, BusyTimeout, action);
 
+    /// <summary>
+    /// Refuses, before any query, a database whose <paramref name="tables"/> lack a column LamassuOps reads
+    /// (<see cref="BunkerSchema.UpstreamColumns"/>), so the operator gets the missing columns, not a half-run command.
+    /// </summary>
+    public void RequireColumnsOf(params string[] tables)
+    {
+        var missing = Schema.MissingUpstreamColumns.Where(c => tables.Contains(c[..c.IndexOf('.')], StringComparer.OrdinalIgnoreCase)).ToList();
+        if (missing.Count > 0) throw BunkerErrors.ColumnsMissing(Path, missing);
+    }
+
     /// <summary>Parses a DATETIME value read from this database (see <see cref="BunkerDate"/>).</summary>
     public DateTimeOffset? ParseDate(object? value, string where) => BunkerDate.Parse(value, Path, where);
 

@@ -23,6 +23,13 @@ public static class BunkerErrors
     private const string FixCorrupt =
         "Stop nsecbunkerd and restore nsecbunker.db from a backup; `sqlite3 nsecbunker.db .recover` can salvage rows into a new file.";
 
+    internal static LamassuOpsException ColumnsMissing(string path, IReadOnlyList<string> columns) => new(SchemaUnreadable, FailureKind.InvalidData,
+        $"'{path}' lacks column(s) nsecbunkerd's schema has: {string.Join(", ", columns)}; nothing was read. The file itself is not corrupt.",
+        path, FixSchema);
+
+    private const string FixSchema =
+        "Apply nsecbunkerd's migrations to it (`npx prisma migrate deploy` in nsecbunkerd's directory); a schema edited by hand cannot be read.";
+
     internal static LamassuOpsException NotFound(string path) => new(DatabaseNotFound, FailureKind.ObjectNotFound,
         $"No nsecbunkerd database at '{path}'.", path,
         "Check the path: nsecbunkerd keeps nsecbunker.db in its data directory (see 'database' in nsecbunker.json). LamassuOps never creates one.");
@@ -88,7 +95,7 @@ public static class BunkerErrors
                                    || error.Message.Contains("no such table", StringComparison.Ordinal) => new LamassuOpsException(SchemaUnreadable,
                 FailureKind.InvalidData,
                 $"'{path}' lacks a column or table nsecbunkerd's schema has ({error.Message.Replace("SQLite Error 1: ", "", StringComparison.Ordinal).TrimEnd('.')}); the file itself is not corrupt.",
-                path, "Apply nsecbunkerd's migrations to it (`npx prisma migrate deploy` in nsecbunkerd's directory); a schema edited by hand cannot be read.", error),
+                path, FixSchema, error),
             _ => new LamassuOpsException(DatabaseReadFailed, FailureKind.ReadError,
                 $"SQLite failed on '{path}': {error.Message}", path, FixCorrupt, error),
         };

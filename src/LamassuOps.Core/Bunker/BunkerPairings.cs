@@ -40,6 +40,7 @@ public static class BunkerPairings
         var clientPubkeys = Wildcard.From(options.ClientPubkey);
         var asOf = options.AsOf ?? DateTimeOffset.UtcNow;
         using var database = BunkerDatabase.OpenReadOnly(options.Path);
+        database.RequireColumnsOf("KeyUser", "Token", "Policy");
         // One read transaction: the merged statements, the dangling count and the token lists see one snapshot.
         database.Execute("BEGIN;");
         host.WriteVerbose($"Reading the pairings of '{database.Path}' ({database.Schema.Describe()}) as of {BunkerTokenRow.Describe(asOf)}.");

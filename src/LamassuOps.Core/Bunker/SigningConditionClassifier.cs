@@ -29,6 +29,7 @@ public sealed class SigningConditionClassifier(BunkerDatabase database, DateTime
     /// <summary>Every SigningCondition row of the database, classified, ordered by keyUserId then id.</summary>
     public IEnumerable<BunkerSigningCondition> Classify(CancellationToken cancellationToken = default)
     {
+        database.RequireColumnsOf("SigningCondition", "KeyUser", "Token", "Policy", "PolicyRule");
         var lifecycle = database.Schema.HasSigningConditionLifecycle;
         var sql = "SELECT sc.id, sc.method, sc.kind, sc.allowed, sc.keyUserId, " +
                   (lifecycle ? "sc.createdAt, sc.expiresAt, sc.revokedAt, " : "NULL, NULL, NULL, ") +

@@ -13,7 +13,7 @@ namespace LamassuOps.Tests.Cli;
 /// The single place that proves what every command promises on bad input (README, "Bad input"): every lamassuops
 /// command against a table of hostile inputs — every kind of path (directory, FIFO, socket, device, symbolic link
 /// loop, dangling link, a bind mount of the database, unsearchable parent as a non-root user, trailing slash, leading dash, newline, bytes that are
-/// not UTF-8), every numeric parameter at and past its bounds, string parameters with control characters and invalid
+/// not UTF-8), a database missing a column, every numeric parameter at and past its bounds, string parameters with control characters and invalid
 /// UTF-8. Each run must end with exit code 1 or 2 and the row's error id on stderr, no stack trace, within a minute
 /// (a FIFO must not hang it), and leave every input file's bytes and mtime as they were and no stray file in the
 /// working directory. The runs go through bash so that an argument can hold bytes .NET strings cannot.
@@ -99,6 +99,9 @@ public sealed class HostileInputTableTests(ITestOutputHelper output) : IDisposab
             yield return Db("CannotConvertArgumentNoMessage", command + " --port", "99999999999", flag: null);
         }
 
+        foreach (var reader in new[] { "Get-BunkerPairing", "Get-BunkerSigningCondition", "Remove-StaleSigningCondition --force" })
+            yield return Db(BunkerErrors.SchemaUnreadable, reader, "{nocolumn}");
+
         var url = "ConvertFrom-PostgresUrl --url";
         yield return Db("PostgresUrlAmbiguousUserinfo", url, "postgresql://lamassu@x:hunter2secret@localhost/lamassu", flag: null);
         yield return Db("PostgresUrlInvalidPort", url, "postgresql://lamassu:hunter2secret@localhost:70000/lamassu", flag: null);
@@ -121,7 +124,7 @@ public sealed class HostileInputTableTests(ITestOutputHelper output) : IDisposab
     public void EveryCommandRefusesEveryHostileInputCleanly()
     {
         var places = Prepare();
-        var inputs = new[] { places["{db}"], places["{backup}"], places["{emptybackup}"], places["{hot}"], places["{hot}"] + "-journal", places["{w}"] }
+        var inputs = new[] { places["{db}"], places["{backup}"], places["{emptybackup}"], places["{hot}"], places["{hot}"] + "-journal", places["{w}"], places["{nocolumn}"] }
             .Select(FileSnapshot.Take).ToList();
         var failures = new List<string>();
         var rows = Table().ToList();
@@ -133,6 +136,7 @@ public sealed class HostileInputTableTests(ITestOutputHelper output) : IDisposab
             if (result.ExitCode is not (1 or 2)) failures.Add($"{shown}: exit {result.ExitCode}, {result.Stderr}");
             else if (!result.Stderr.Contains($"lamassuops: {row.Id}: ", StringComparison.Ordinal)) failures.Add($"{shown}: expected {row.Id}, got {result.Stderr}");
             if (result.Stderr.Split('\n').Any(line => line.StartsWith("   at ", StringComparison.Ordinal))) failures.Add($"{shown}: a stack trace");
+            if (result.Stderr.Contains("WARNING:", StringComparison.Ordinal)) failures.Add($"{shown}: a warning before the refusal: {result.Stderr}");
             if ((result.Stdout + result.Stderr).Contains("hunter2", StringComparison.Ordinal)) failures.Add($"{shown}: the password is printed");
             foreach (var input in inputs)
             {
@@ -175,6 +179,9 @@ public sealed class HostileInputTableTests(ITestOutputHelper output) : IDisposab
         Directory.CreateDirectory(locked);
         File.Copy(db, Path.Combine(locked, "nsecbunker.db"));
         File.SetUnixFileMode(locked, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var noColumn = Path.Combine(odd, "nocolumn.db");
+        File.Copy(db, noColumn);
+        SqliteShell.Query(noColumn, "ALTER TABLE Token DROP COLUMN keyName;");
         var hot = Path.Combine(odd, "hot.db");
         HotJournal.CopyInterrupted(db, hot);
 
@@ -185,7 +192,7 @@ public sealed class HostileInputTableTests(ITestOutputHelper output) : IDisposab
         {
             ["{db}"] = db, ["{backup}"] = backup, ["{emptybackup}"] = emptyBackup, ["{dir}"] = Path.Combine(odd, "dir"),
             ["{fifo}"] = Path.Combine(odd, "fifo"), ["{socket}"] = Path.Combine(odd, "socket"), ["{loop}"] = Path.Combine(odd, "loop1"),
-            ["{dangling}"] = Path.Combine(odd, "dangling"), ["{hardlink}"] = Path.Combine(odd, "hardlink"), ["{locked}"] = locked, ["{bound}"] = bound,
+            ["{dangling}"] = Path.Combine(odd, "dangling"), ["{hardlink}"] = Path.Combine(odd, "hardlink"), ["{locked}"] = locked, ["{bound}"] = bound, ["{nocolumn}"] = noColumn,
             ["{hot}"] = hot, ["{pkg}"] = package, ["{w}"] = wrapper,
         };
     }
