@@ -102,6 +102,34 @@ Describe 'Restore-BunkerDatabase and the pairings' {
     }
 }
 
+Describe 'Dangling links and missing columns' {
+    It 'Restore-BunkerDatabase refuses a target that is a dangling symbolic link, creating nothing where it points' {
+        $place = New-HostileDirectory
+        $dangling = Join-Path $place.Odd 'dangling.db'
+        $null = New-Item -ItemType SymbolicLink -Path $dangling -Target (Join-Path $place.Odd 'nowhere.db')
+        $before = Get-State $place
+
+        { Restore-BunkerDatabase -LiteralPath $dangling -BackupPath $place.Backup -Force -ErrorAction Stop } |
+            Should -Throw -ErrorId 'PathNotRegularFile,*'
+        Get-State $place | Should -Be $before
+        Test-Path -LiteralPath (Join-Path $place.Odd 'nowhere.db') | Should -BeFalse
+    }
+
+    It '<_> refuses a database missing a column before it reads or warns anything' -ForEach 'Get-BunkerPairing', 'Get-BunkerSigningCondition' {
+        $place = New-HostileDirectory
+        sqlite3 $place.Database 'ALTER TABLE Token DROP COLUMN keyName;'
+        $before = Get-State $place
+
+        $output = & $_ -LiteralPath $place.Database -ErrorVariable failures -ErrorAction SilentlyContinue -WarningVariable warnings
+
+        $output | Should -BeNullOrEmpty
+        $warnings | Should -BeNullOrEmpty
+        $failures[0].FullyQualifiedErrorId | Should -BeLike 'BunkerSchemaUnreadable,*'
+        $failures[0].Exception.Message | Should -Match 'Token\.keyName'
+        Get-State $place | Should -Be $before
+    }
+}
+
 Describe 'Other commands' {
     It 'New-LamassuEnvWrapper refuses a directory as -Path' {
         $place = New-HostileDirectory
