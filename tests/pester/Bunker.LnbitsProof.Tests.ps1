@@ -75,10 +75,7 @@ Describe 'Prunes with -LnbitsDatabase' {
     It 'checks an LNbits on PostgreSQL the same way' {
         $pg = Start-TestPostgres
         try {
-            $database = 'lamassuops-lnbits-proof-pester'
-            Invoke-PostgresAdmin $pg -Sql "CREATE DATABASE `"$database`""
-            Invoke-PostgresAdmin $pg -Database $database -Sql (Get-Content -Raw (Join-Path $repositoryRoot 'samples' 'lnbits-sample.sql'))
-            $url = "postgresql://postgres@localhost:$($pg.Port)/$database`?host=$([uri]::EscapeDataString($pg.SocketDirectory))"
+            $url = New-PostgresLnbitsDatabase $pg -Name 'lamassuops-lnbits-proof-pester'
             $instance = New-PairedInstance
             Add-BreakingTrigger -Database $instance.Bunker -Table 'Request'
             $before = Get-FileSha $instance.Bunker

@@ -15,14 +15,19 @@ namespace LamassuOps.Tests.Bunker;
 /// fixtures, real LNbits databases on SQLite and on the test PostgreSQL (peer auth), keys generated here.
 /// </summary>
 [Collection(PostgresCollection.Name)]
-public sealed class LnbitsPairingProofTests(PostgresServer server) : IDisposable
+public sealed class LnbitsPairingProofTests : IDisposable
 {
     private readonly ScratchDirectory _dir = new();
-    private readonly List<string> _databases = [];
+    private readonly LnbitsTestDatabases _lnbits;
+
+    public LnbitsPairingProofTests(PostgresServer server)
+    {
+        _lnbits = new LnbitsTestDatabases(server, _dir);
+    }
 
     public void Dispose()
     {
-        foreach (var database in _databases) server.Execute($"""DROP DATABASE "{database}" WITH (FORCE)""");
+        _lnbits.Dispose();
         _dir.Dispose();
     }
 
@@ -52,15 +57,7 @@ public sealed class LnbitsPairingProofTests(PostgresServer server) : IDisposable
         }
         var (alice, bob) = (Pair("alice"), Pair("bob"));
         var backups = Directory.CreateDirectory(_dir.File("backups")).FullName;
-        return new Instance(bunker, Lnbits(postgres, accounts), bunker.Now.AddDays(60), alice, bob, backups);
-    }
-
-    private string Lnbits(bool postgres, List<LnbitsTestAccount> accounts)
-    {
-        if (!postgres) return LnbitsFixture.WriteSqlite(_dir.File("database.sqlite3"), accounts);
-        var name = "lamassuops-proof-" + Guid.NewGuid().ToString("N")[..8];
-        _databases.Add(name);
-        return LnbitsFixture.WritePostgres(server, name, accounts);
+        return new Instance(bunker, _lnbits.Write(postgres, accounts), bunker.Now.AddDays(60), alice, bob, backups);
     }
 
     /// <summary>Runs a prune of <paramref name="table"/> (Request or SigningLog); the rows it removed.</summary>
