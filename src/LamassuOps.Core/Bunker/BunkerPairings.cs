@@ -25,6 +25,12 @@ public sealed class BunkerPairingOptions
 
     /// <summary>Also list tokens not redeemed yet.</summary>
     public bool IncludeUnredeemed { get; init; }
+
+    /// <summary>
+    /// Count each KeyUser's SigningCondition rows (a scan of the largest table). Test-BunkerPairing and the LNbits
+    /// pairing proof, which judge only KeyUsers and tokens, leave it out: their SigningConditionCount is 0.
+    /// </summary>
+    internal bool CountSigningConditions { get; init; } = true;
 }
 
 /// <summary>
@@ -52,7 +58,7 @@ public static class BunkerPairings
         var clientPubkeys = Wildcard.From(options.ClientPubkey);
         var asOf = options.AsOf ?? DateTimeOffset.UtcNow;
         host.WriteVerbose($"Reading the pairings of '{database.Path}' ({database.Schema.Describe()}) as of {BunkerTokenRow.Describe(asOf)}.");
-        var reader = new PairingReader(database, asOf, options.IncludeSecret, host.CancellationToken);
+        var reader = new PairingReader(database, asOf, options.IncludeSecret, options.CountSigningConditions, host.CancellationToken);
 
         var pairings = reader.KeyUsers();
         if (options.IncludeDangling) pairings = pairings.Concat(reader.Tokens(redeemed: true));
@@ -73,7 +79,8 @@ public static class BunkerPairings
                               "Add -IncludeDangling to list them.");
     }
 
-    private sealed class PairingReader(BunkerDatabase database, DateTimeOffset asOf, bool includeSecret, CancellationToken cancellationToken)
+    private sealed class PairingReader(BunkerDatabase database, DateTimeOffset asOf, bool includeSecret, bool countSigningConditions,
+        CancellationToken cancellationToken)
     {
         private const string RuleCounts = "LEFT JOIN (SELECT policyId, count(*) AS n FROM PolicyRule GROUP BY policyId) AS r ON r.policyId = p.id";
 
@@ -84,9 +91,9 @@ public static class BunkerPairings
         /// </summary>
         public IEnumerable<BunkerPairing> KeyUsers()
         {
-            using var counts = new KeyedCursor<(long KeyUserId, int Count)>(database.Query(
+            using var counts = new KeyedCursor<(long KeyUserId, int Count)>(countSigningConditions ? database.Query(
                 "SELECT keyUserId, count(*) FROM SigningCondition WHERE keyUserId IS NOT NULL GROUP BY keyUserId ORDER BY keyUserId",
-                reader => (reader.GetInt64(0), reader.GetInt32(1)), cancellationToken), row => row.KeyUserId);
+                reader => (reader.GetInt64(0), reader.GetInt32(1)), cancellationToken) : [], row => row.KeyUserId);
             using var tokens = new KeyedCursor<(BunkerTokenRow Token, int Rules)>(database.Query(
                 $"SELECT {BunkerTokenRow.Columns(database.Schema)}, coalesce(r.n, 0) FROM Token AS t LEFT JOIN Policy AS p ON p.id = t.policyId " +
                 $"{RuleCounts} WHERE t.redeemedAt IS NOT NULL AND t.keyUserId IS NOT NULL ORDER BY t.keyUserId, t.id",

@@ -34,10 +34,10 @@ public static class BunkerPairingTest
         foreach (var verdict in Judge(lnbits, pairings, options.BunkerDatabase)) yield return verdict;
     }
 
-    /// <summary>What Test-BunkerPairing reads of the bunker: every pairing, tokens in full (matched, never shown).</summary>
+    /// <summary>What Test-BunkerPairing reads of the bunker: every pairing, tokens in full (matched, never shown), no SigningCondition scan.</summary>
     internal static BunkerPairingOptions PairingOptions(string bunkerDatabase, DateTimeOffset? asOf) => new()
     {
-        Path = bunkerDatabase, AsOf = asOf, IncludeSecret = true, IncludeDangling = true, IncludeUnredeemed = true,
+        Path = bunkerDatabase, AsOf = asOf, IncludeSecret = true, IncludeDangling = true, IncludeUnredeemed = true, CountSigningConditions = false,
     };
 
     /// <summary>LNbits' signer accounts, read once (the LNbits database is closed again at once).</summary>
