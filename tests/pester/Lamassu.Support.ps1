@@ -89,6 +89,15 @@ function Invoke-PostgresAdmin {
     }
 }
 
+# A new database on the test server holding the shipped LNbits sample (samples/lnbits-sample.sql); returns its
+# peer-auth URL (as root: role postgres).
+function New-PostgresLnbitsDatabase {
+    param($Server, [string] $Name)
+    Invoke-PostgresAdmin $Server -Sql "CREATE DATABASE `"$Name`""
+    Invoke-PostgresAdmin $Server -Database $Name -Sql (Get-Content -Raw (Join-Path $repositoryRoot 'samples' 'lnbits-sample.sql'))
+    "postgresql://postgres@localhost:$($Server.Port)/$Name`?host=$([uri]::EscapeDataString($Server.SocketDirectory))"
+}
+
 # A deployed lamassu-server package as LamassuOps reads it (see tests/LamassuOps.Tests/Lamassu/LamassuPackageTree.cs):
 # v10 (lib/constants.js at the root) or v12 (packages/server and packages/typesafe-db), with or without the
 # DATABASE_URL patch, node_modules/pg with the pg-connection-string version asked for, and migration files.

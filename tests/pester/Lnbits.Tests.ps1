@@ -30,10 +30,7 @@ Describe 'Get-LnbitsSignerAccount' {
     It 'reads the same accounts from PostgreSQL over the socket' {
         $pg = Start-TestPostgres
         try {
-            $database = 'lamassuops-lnbits-pester'
-            Invoke-PostgresAdmin $pg -Sql "CREATE DATABASE `"$database`""
-            Invoke-PostgresAdmin $pg -Database $database -Sql (Get-Content -Raw (Join-Path $repositoryRoot 'samples' 'lnbits-sample.sql'))
-            $url = "postgresql://postgres@localhost:$($pg.Port)/$database`?host=$([uri]::EscapeDataString($pg.SocketDirectory))"
+            $url = New-PostgresLnbitsDatabase $pg -Name 'lamassuops-lnbits-pester'
 
             $fromPostgres = @(Get-LnbitsSignerAccount $url -ErrorAction Stop)
             $fromSqlite = @(Get-LnbitsSignerAccount $lnbits)

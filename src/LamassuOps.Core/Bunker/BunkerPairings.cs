@@ -25,6 +25,12 @@ public sealed class BunkerPairingOptions
 
     /// <summary>Also list tokens not redeemed yet.</summary>
     public bool IncludeUnredeemed { get; init; }
+
+    /// <summary>
+    /// Count each KeyUser's SigningCondition rows (a scan of the largest table). Test-BunkerPairing and the LNbits
+    /// pairing proof, which judge only KeyUsers and tokens, leave it out: their SigningConditionCount is 0.
+    /// </summary>
+    internal bool CountSigningConditions { get; init; } = true;
 }
 
 /// <summary>
@@ -36,15 +42,24 @@ public static class BunkerPairings
 {
     public static IEnumerable<BunkerPairing> Get(BunkerPairingOptions options, IOperationHost host)
     {
-        var keyNames = Wildcard.From(options.KeyName);
-        var clientPubkeys = Wildcard.From(options.ClientPubkey);
-        var asOf = options.AsOf ?? DateTimeOffset.UtcNow;
         using var database = BunkerDatabase.OpenReadOnly(options.Path);
         database.RequireColumnsOf("KeyUser", "Token", "Policy");
         // One read transaction: the merged statements, the dangling count and the token lists see one snapshot.
         database.Execute("BEGIN;");
+        foreach (var pairing in Read(database, options, host)) yield return pairing;
+    }
+
+    /// <summary>
+    /// The pairings of a database that is already open, read through its own connection in the transaction it is in
+    /// (a maintenance change's write transaction, for its proofs); <paramref name="options"/>.Path is not used.
+    /// </summary>
+    public static IEnumerable<BunkerPairing> Read(BunkerDatabase database, BunkerPairingOptions options, IOperationHost host)
+    {
+        var keyNames = Wildcard.From(options.KeyName);
+        var clientPubkeys = Wildcard.From(options.ClientPubkey);
+        var asOf = options.AsOf ?? DateTimeOffset.UtcNow;
         host.WriteVerbose($"Reading the pairings of '{database.Path}' ({database.Schema.Describe()}) as of {BunkerTokenRow.Describe(asOf)}.");
-        var reader = new PairingReader(database, asOf, options.IncludeSecret, host.CancellationToken);
+        var reader = new PairingReader(database, asOf, options.IncludeSecret, options.CountSigningConditions, host.CancellationToken);
 
         var pairings = reader.KeyUsers();
         if (options.IncludeDangling) pairings = pairings.Concat(reader.Tokens(redeemed: true));
@@ -65,7 +80,8 @@ public static class BunkerPairings
                               "Add -IncludeDangling to list them.");
     }
 
-    private sealed class PairingReader(BunkerDatabase database, DateTimeOffset asOf, bool includeSecret, CancellationToken cancellationToken)
+    private sealed class PairingReader(BunkerDatabase database, DateTimeOffset asOf, bool includeSecret, bool countSigningConditions,
+        CancellationToken cancellationToken)
     {
         private const string RuleCounts = "LEFT JOIN (SELECT policyId, count(*) AS n FROM PolicyRule GROUP BY policyId) AS r ON r.policyId = p.id";
 
@@ -76,9 +92,9 @@ public static class BunkerPairings
         /// </summary>
         public IEnumerable<BunkerPairing> KeyUsers()
         {
-            using var counts = new KeyedCursor<(long KeyUserId, int Count)>(database.Query(
+            using var counts = new KeyedCursor<(long KeyUserId, int Count)>(countSigningConditions ? database.Query(
                 "SELECT keyUserId, count(*) FROM SigningCondition WHERE keyUserId IS NOT NULL GROUP BY keyUserId ORDER BY keyUserId",
-                reader => (reader.GetInt64(0), reader.GetInt32(1)), cancellationToken), row => row.KeyUserId);
+                reader => (reader.GetInt64(0), reader.GetInt32(1)), cancellationToken) : [], row => row.KeyUserId);
             using var tokens = new KeyedCursor<(BunkerTokenRow Token, int Rules)>(database.Query(
                 $"SELECT {BunkerTokenRow.Columns(database.Schema)}, coalesce(r.n, 0) FROM Token AS t LEFT JOIN Policy AS p ON p.id = t.policyId " +
                 $"{RuleCounts} WHERE t.redeemedAt IS NOT NULL AND t.keyUserId IS NOT NULL ORDER BY t.keyUserId, t.id",

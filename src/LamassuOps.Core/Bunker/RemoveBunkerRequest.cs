@@ -1,3 +1,5 @@
+using LamassuOps.Core.Lnbits;
+
 namespace LamassuOps.Core.Bunker;
 
 public sealed class RemoveBunkerRequestOptions
@@ -19,6 +21,9 @@ public sealed class RemoveBunkerRequestOptions
     public string? BackupDirectory { get; init; }
 
     public DateTimeOffset? AsOf { get; init; }
+
+    /// <summary>LNbits' database (a file or a PostgreSQL URL): its Healthy pairings must stay Healthy (<see cref="LnbitsPairingProof"/>).</summary>
+    public string? LnbitsDatabase { get; init; }
 }
 
 /// <summary>What Remove-BunkerRequest removed from one database.</summary>
@@ -68,27 +73,37 @@ public static class RemoveBunkerRequestOperation
         if (unreadable > 0)
             host.WriteWarning($"{unreadable} Request rows in '{database.Path}' have a createdAt that is no date; they are kept.");
 
-        if (candidates == 0)
-            host.WriteVerbose($"No Request rows in '{database.Path}' were created before {cutoff:u}; nothing to do.");
-        else if (!host.ShouldProcess(database.Path, $"Delete {candidates} Request rows created before {cutoff:u}"))
-            yield break;
+        var proofs = LnbitsPairingProof.For(options.LnbitsDatabase, now, host);
+
+        (long Total, long Deleted, long Remaining) Delete()
+        {
+            var total = MaintenanceTransaction.Count(database, "SELECT count(*) FROM Request");
+            var kept = MaintenanceTransaction.Count(database, $"SELECT count(*) FROM Request WHERE NOT ({old}) OR {createdAt} IS NULL", cutoffParameter);
+            long deleted = database.Execute($"DELETE FROM Request WHERE {old}", cutoffParameter);
+            var remaining = MaintenanceTransaction.Count(database, "SELECT count(*) FROM Request");
+            if (remaining != kept || deleted != total - kept)
+                throw new LamassuOpsException(MaintenanceTransaction.PreservedRowsChanged, FailureKind.InvalidResult,
+                    $"Deleting old Request rows in '{database.Path}' would have left {remaining} rows instead of {kept}; rolled back.", database.Path);
+            return (total, deleted, remaining);
+        }
 
         string? backupPath = null;
         var (inTransactionBefore, removed, after) = (before, 0L, before);
-        if (candidates > 0)
+        if (candidates == 0)
+            host.WriteVerbose($"No Request rows in '{database.Path}' were created before {cutoff:u}; nothing to do.");
+        else
         {
-            ((inTransactionBefore, removed, after), backupPath) = MaintenanceTransaction.RunAfterBackup(database, options.NoBackup,
-                options.BackupDirectory, now, [.. MaintenanceTransaction.PairingTables, "SigningCondition"], () =>
+            var done = MaintenancePipeline.Run(new MaintenanceRun<(long, long, long)>
             {
-                var total = MaintenanceTransaction.Count(database, "SELECT count(*) FROM Request");
-                var kept = MaintenanceTransaction.Count(database, $"SELECT count(*) FROM Request WHERE NOT ({old}) OR {createdAt} IS NULL", cutoffParameter);
-                long deleted = database.Execute($"DELETE FROM Request WHERE {old}", cutoffParameter);
-                var remaining = MaintenanceTransaction.Count(database, "SELECT count(*) FROM Request");
-                if (remaining != kept || deleted != total - kept)
-                    throw new LamassuOpsException(MaintenanceTransaction.PreservedRowsChanged, FailureKind.InvalidResult,
-                        $"Deleting old Request rows in '{database.Path}' would have left {remaining} rows instead of {kept}; rolled back.", database.Path);
-                return (total, deleted, remaining);
+                Target = database.Path,
+                Database = database,
+                Summary = $"Delete {candidates} Request rows created before {cutoff:u}",
+                Backup = MaintenanceBackup.Beside(options.NoBackup, options.BackupDirectory, now),
+                Proofs = [.. proofs, new PreservedTablesProof([.. MaintenanceTransaction.PairingTables, "SigningCondition"])],
+                Apply = Delete,
             }, host);
+            if (done is null) yield break;
+            ((inTransactionBefore, removed, after), backupPath) = done.Value;
         }
 
         yield return new BunkerRequestRemoval

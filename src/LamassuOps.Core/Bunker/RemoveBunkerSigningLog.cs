@@ -1,3 +1,5 @@
+using LamassuOps.Core.Lnbits;
+
 namespace LamassuOps.Core.Bunker;
 
 public sealed class RemoveBunkerSigningLogOptions
@@ -15,6 +17,9 @@ public sealed class RemoveBunkerSigningLogOptions
     public string? BackupDirectory { get; init; }
 
     public DateTimeOffset? AsOf { get; init; }
+
+    /// <summary>LNbits' database (a file or a PostgreSQL URL): its Healthy pairings must stay Healthy (<see cref="LnbitsPairingProof"/>).</summary>
+    public string? LnbitsDatabase { get; init; }
 }
 
 /// <summary>Why old SigningLog rows were kept.</summary>
@@ -109,27 +114,24 @@ public static class RemoveBunkerSigningLogOperation
 
         (string, object?)[] parameters = [("$cutoff", BunkerDate.ToMilliseconds(cutoff)), ("$now", BunkerDate.ToMilliseconds(now))];
         var plan = Plan(database, parameters);
-        if (plan.Removable == 0)
-            host.WriteVerbose($"No SigningLog row in '{database.Path}' can go: {plan.Old} are older than {cutoff:u}, all still counted or of unknown age.");
-        else if (!host.ShouldProcess(database.Path,
-                     $"Delete {plan.Removable} SigningLog rows created before {cutoff:u} (keeping {plan.Old - plan.Removable} old rows that usage caps still count)"))
-            yield break;
-
+        var proofs = LnbitsPairingProof.For(options.LnbitsDatabase, now, host);
         string? backupPath = null;
         var removed = 0L;
-        if (plan.Removable > 0)
+        if (plan.Removable == 0)
+            host.WriteVerbose($"No SigningLog row in '{database.Path}' can go: {plan.Old} are older than {cutoff:u}, all still counted or of unknown age.");
+        else
         {
-            ((plan, removed), backupPath) = MaintenanceTransaction.RunAfterBackup(database, options.NoBackup, options.BackupDirectory, now,
-                [.. MaintenanceTransaction.PairingTables, "SigningCondition"], () =>
+            var done = MaintenancePipeline.Run(new MaintenanceRun<(PrunePlan, long)>
             {
-                var inTransaction = Plan(database, parameters);
-                long deleted = database.Execute($"DELETE FROM SigningLog WHERE {Removable}", parameters);
-                var remaining = MaintenanceTransaction.Count(database, "SELECT count(*) FROM SigningLog");
-                if (deleted != inTransaction.Removable || remaining != inTransaction.Total - deleted)
-                    throw new LamassuOpsException(MaintenanceTransaction.PreservedRowsChanged, FailureKind.InvalidResult,
-                        $"Pruning SigningLog in '{database.Path}' deleted {deleted} rows where {inTransaction.Removable} were expected; rolled back.", database.Path);
-                return (inTransaction, deleted);
+                Target = database.Path,
+                Database = database,
+                Summary = $"Delete {plan.Removable} SigningLog rows created before {cutoff:u} (keeping {plan.Old - plan.Removable} old rows that usage caps still count)",
+                Backup = MaintenanceBackup.Beside(options.NoBackup, options.BackupDirectory, now),
+                Proofs = [.. proofs, new PreservedTablesProof([.. MaintenanceTransaction.PairingTables, "SigningCondition"])],
+                Apply = () => Prune(database, parameters),
             }, host);
+            if (done is null) yield break;
+            ((plan, removed), backupPath) = done.Value;
         }
 
         foreach (var kept in plan.Kept) host.WriteVerbose($"Kept {kept.Rows} old rows of KeyUser {kept.KeyUserId} {kept.Method}: {kept.Explanation}");
@@ -147,6 +149,18 @@ public static class RemoveBunkerSigningLogOperation
             Kept = plan.Kept,
             BackupPath = backupPath,
         };
+    }
+
+    /// <summary>Inside the write transaction: plans again and deletes exactly the rows that plan names.</summary>
+    private static (PrunePlan Plan, long Deleted) Prune(BunkerDatabase database, (string, object?)[] parameters)
+    {
+        var plan = Plan(database, parameters);
+        long deleted = database.Execute($"DELETE FROM SigningLog WHERE {Removable}", parameters);
+        var remaining = MaintenanceTransaction.Count(database, "SELECT count(*) FROM SigningLog");
+        if (deleted != plan.Removable || remaining != plan.Total - deleted)
+            throw new LamassuOpsException(MaintenanceTransaction.PreservedRowsChanged, FailureKind.InvalidResult,
+                $"Pruning SigningLog in '{database.Path}' deleted {deleted} rows where {plan.Removable} were expected; rolled back.", database.Path);
+        return (plan, deleted);
     }
 
     private static string CreatedAt => BunkerDate.SqlMilliseconds("SigningLog.createdAt");

@@ -1,3 +1,4 @@
+using LamassuOps.Core.Lnbits;
 using Microsoft.Data.Sqlite;
 
 namespace LamassuOps.Core.Bunker;
@@ -18,6 +19,9 @@ public sealed class RestoreBunkerDatabaseOptions
 
     /// <summary>Restore even though the backup's schema is older than the live one (fork additions, applied migrations).</summary>
     public bool AcceptSchemaDowngrade { get; init; }
+
+    /// <summary>LNbits' database (a file or a PostgreSQL URL): its Healthy pairings must stay Healthy (<see cref="LnbitsPairingProof"/>).</summary>
+    public string? LnbitsDatabase { get; init; }
 }
 
 /// <summary>What Restore-BunkerDatabase did.</summary>
@@ -90,14 +94,52 @@ public static class RestoreBunkerDatabaseOperation
         var comparison = RestoreComparison.Compare(backup, current, host.CancellationToken);
         RefuseUnacceptedLoss(comparison, options, path, backupPath);
         var safetyCopy = current is null ? null : BackupNaming.Resolve(path, null, now, "pre-restore", parameter: null);
+        var proofs = LnbitsPairingProof.For(options.LnbitsDatabase, now, host);
 
-        if (!host.ShouldProcess(path,
-                $"Replace the database with the backup '{backupPath}' ({backupCensus.TotalRows} rows, {comparison.PairingsAdded.Count} pairing(s) added, " +
-                $"{comparison.PairingsRemoved.Count} removed){(safetyCopy is null ? "" : $", keeping the current one as '{safetyCopy}'")}"))
-            yield break;
+        var restored = MaintenancePipeline.Run(new MaintenanceRun<BunkerRestore>
+        {
+            Target = path,
+            Database = current,
+            Summary = $"Replace the database with the backup '{backupPath}' ({backupCensus.TotalRows} rows, {comparison.PairingsAdded.Count} pairing(s) added, " +
+                      $"{comparison.PairingsRemoved.Count} removed){(safetyCopy is null ? "" : $", keeping the current one as '{safetyCopy}'")}",
+            Backup = safetyCopy is null ? null : MaintenanceBackup.To(safetyCopy, now),
+            Proofs = proofs,
+            Write = new FromBackup(backup),
+            Apply = () => Restore(backup, path, backupCensus, comparison, safetyCopy, now, host),
+        }, host);
+        if (restored is { } done) yield return done.Result;
+    }
 
-        if (current is not null) BackupNaming.Write(current, safetyCopy!, parameter: null, now, host);
-        yield return Restore(backup, path, backupCensus, comparison, safetyCopy, now, host);
+    /// <summary>
+    /// How a restore is written: SQLite's backup API copies the backup in one write of its own, with no statement
+    /// possible inside it, but what it writes is known before: the backup. So the proofs capture the current
+    /// database (in one read snapshot) and verify the backup itself, both before the copy, and a failing proof
+    /// refuses the restore before anything is written. Triggers do not fire during the copy.
+    /// </summary>
+    private sealed class FromBackup(BunkerDatabase backup) : IMaintenanceWrite
+    {
+        public T Run<T>(BunkerDatabase? current, IReadOnlyList<IMaintenanceProof> proofs, Func<T> apply, IOperationHost host)
+        {
+            if (proofs.Count > 0)
+            {
+                if (current is not null) InOneSnapshot(current, () => { foreach (var proof in proofs) proof.Capture(current, host); });
+                InOneSnapshot(backup, () => MaintenancePipeline.VerifyAll(backup, proofs, $"in the backup '{backup.Path}' before restoring it", host));
+            }
+            return apply();
+        }
+
+        private static void InOneSnapshot(BunkerDatabase database, Action read)
+        {
+            database.Execute("BEGIN;");
+            try
+            {
+                read();
+            }
+            finally
+            {
+                database.Execute("COMMIT;");
+            }
+        }
     }
 
     /// <summary>

@@ -29,23 +29,37 @@ public static class BunkerPairingTest
 
     public static IEnumerable<BunkerPairingVerdict> Test(BunkerPairingTestOptions options, IOperationHost host)
     {
-        List<(LnbitsAccountRow Row, SignerConfig Config)> accounts;
-        string lnbitsName;
-        using (var lnbits = LnbitsDatabase.Open(options.LnbitsDatabase, host))
+        var lnbits = LnbitsSide.Read(options.LnbitsDatabase, host);
+        var pairings = BunkerPairings.Get(PairingOptions(options.BunkerDatabase, options.AsOf), host);
+        foreach (var verdict in Judge(lnbits, pairings, options.BunkerDatabase)) yield return verdict;
+    }
+
+    /// <summary>What Test-BunkerPairing reads of the bunker: every pairing, tokens in full (matched, never shown), no SigningCondition scan.</summary>
+    internal static BunkerPairingOptions PairingOptions(string bunkerDatabase, DateTimeOffset? asOf) => new()
+    {
+        Path = bunkerDatabase, AsOf = asOf, IncludeSecret = true, IncludeDangling = true, IncludeUnredeemed = true, CountSigningConditions = false,
+    };
+
+    /// <summary>LNbits' signer accounts, read once (the LNbits database is closed again at once).</summary>
+    internal sealed record LnbitsSide(string Name, IReadOnlyList<(LnbitsAccountRow Row, SignerConfig Config)> Accounts)
+    {
+        public static LnbitsSide Read(string database, IOperationHost host)
         {
-            accounts = LnbitsSignerAccounts.Read(lnbits, host.CancellationToken).ToList();
-            lnbitsName = lnbits.Name;
+            using var lnbits = LnbitsDatabase.Open(database, host);
+            return new LnbitsSide(lnbits.Name, LnbitsSignerAccounts.Read(lnbits, host.CancellationToken).ToList());
         }
+    }
+
+    /// <summary>The verdicts of LNbits' accounts against the bunker's pairings (streamed once): each account's, then each orphan's.</summary>
+    internal static IEnumerable<BunkerPairingVerdict> Judge(LnbitsSide lnbits, IEnumerable<BunkerPairing> pairings, string bunkerDatabase)
+    {
+        var accounts = lnbits.Accounts;
         var tokens = accounts.Select(a => a.Config.Token).OfType<string>().ToHashSet(StringComparer.OrdinalIgnoreCase);
         var pubkeys = accounts.Select(a => a.Config.ClientPubkey).OfType<string>().ToHashSet(StringComparer.OrdinalIgnoreCase);
 
         var bound = new Dictionary<string, (BunkerPairing Pairing, BunkerPairingToken Token)>(StringComparer.OrdinalIgnoreCase);
         var orphans = new List<BunkerPairing>();
         string? bunkerPath = null;
-        var pairings = BunkerPairings.Get(new BunkerPairingOptions
-        {
-            Path = options.BunkerDatabase, AsOf = options.AsOf, IncludeSecret = true, IncludeDangling = true, IncludeUnredeemed = true,
-        }, host);
         foreach (var pairing in pairings)
         {
             bunkerPath = pairing.Path;
@@ -57,7 +71,7 @@ public static class BunkerPairingTest
             }
             if (!used && pairing is { KeyUserId: not null, TokenCount: > 0 } && !pubkeys.Contains(pairing.ClientPubkey!)) orphans.Add(pairing);
         }
-        var context = new Context(bunkerPath ?? System.IO.Path.GetFullPath(options.BunkerDatabase), lnbitsName);
+        var context = new Context(bunkerPath ?? System.IO.Path.GetFullPath(bunkerDatabase), lnbits.Name);
 
         foreach (var (row, config) in accounts)
             yield return context.Judge(row, config, config.Token is { } token && bound.TryGetValue(token, out var match) ? match : null);

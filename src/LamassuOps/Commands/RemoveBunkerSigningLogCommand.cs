@@ -12,6 +12,11 @@ public sealed class RemoveBunkerSigningLogCommand : BunkerMaintenanceCommandBase
     [Parameter]
     public TimeSpan OlderThan { get; set; } = RemoveBunkerSigningLogOptions.DefaultAge;
 
+    /// <summary>LNbits' database (SQLite file or PostgreSQL URL): the change is rolled back unless its Healthy pairings stay Healthy.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? LnbitsDatabase { get; set; }
+
     internal override IEnumerable<object> Invoke(ICommandHost host) =>
         ForEachDatabase(host, (path, backup) => RemoveBunkerSigningLogOperation.Run(new RemoveBunkerSigningLogOptions
         {
@@ -19,5 +24,6 @@ public sealed class RemoveBunkerSigningLogCommand : BunkerMaintenanceCommandBase
             OlderThan = OlderThan,
             NoBackup = backup.NoBackup,
             BackupDirectory = backup.BackupDirectory,
+            LnbitsDatabase = ResolveLnbitsDatabase(host, LnbitsDatabase),
         }, host));
 }

@@ -19,6 +19,11 @@ public sealed class RestoreBunkerDatabaseCommand : DatabasePathCmdlet
     [Parameter]
     public SwitchParameter AcceptSchemaDowngrade { get; set; }
 
+    /// <summary>LNbits' database (SQLite file or PostgreSQL URL): the change is rolled back unless its Healthy pairings stay Healthy.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? LnbitsDatabase { get; set; }
+
     [Parameter]
     public SwitchParameter Force { get; set; }
 
@@ -32,6 +37,7 @@ public sealed class RestoreBunkerDatabaseCommand : DatabasePathCmdlet
                 BackupPath = backupPath,
                 AcceptPairingLoss = AcceptPairingLoss.IsPresent,
                 AcceptSchemaDowngrade = AcceptSchemaDowngrade.IsPresent,
+                LnbitsDatabase = ResolveLnbitsDatabase(host, LnbitsDatabase),
             }, host));
     }
 }

@@ -11,15 +11,20 @@ namespace LamassuOps.Tests.Lnbits;
 /// the test PostgreSQL (peer auth): every verdict, every token wrapper, every malformed signer_config.
 /// </summary>
 [Collection(PostgresCollection.Name)]
-public sealed class BunkerPairingTestTests(PostgresServer server) : IDisposable
+public sealed class BunkerPairingTestTests : IDisposable
 {
     private const string Key = "lnbits";
     private readonly ScratchDirectory _dir = new();
-    private readonly List<string> _databases = [];
+    private readonly LnbitsTestDatabases _lnbits;
+
+    public BunkerPairingTestTests(PostgresServer server)
+    {
+        _lnbits = new LnbitsTestDatabases(server, _dir);
+    }
 
     public void Dispose()
     {
-        foreach (var database in _databases) server.Execute($"""DROP DATABASE "{database}" WITH (FORCE)""");
+        _lnbits.Dispose();
         _dir.Dispose();
     }
 
@@ -65,21 +70,13 @@ public sealed class BunkerPairingTestTests(PostgresServer server) : IDisposable
         return (bunker, accounts, keys);
     }
 
-    private string Lnbits(bool postgres, List<LnbitsTestAccount> accounts)
-    {
-        if (!postgres) return LnbitsFixture.WriteSqlite(_dir.File("database.sqlite3"), accounts);
-        var name = "lamassuops-lnbits-" + Guid.NewGuid().ToString("N")[..8];
-        _databases.Add(name);
-        return LnbitsFixture.WritePostgres(server, name, accounts);
-    }
-
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
     public void EachPairingGetsExactlyOneVerdictWithItsEvidenceAndRepair(bool postgres)
     {
         var (bunker, accounts, keys) = Instance();
-        var lnbits = Lnbits(postgres, accounts);
+        var lnbits = _lnbits.Write(postgres, accounts);
 
         var verdicts = BunkerPairingTest.Test(new BunkerPairingTestOptions { BunkerDatabase = bunker.Path, LnbitsDatabase = lnbits, AsOf = bunker.Now },
             new RecordingHost()).ToList();
@@ -124,7 +121,7 @@ public sealed class BunkerPairingTestTests(PostgresServer server) : IDisposable
     public void SignerAccountsAreListedWithTheirDerivedPubkeyAndNeverTheirNsec(bool postgres)
     {
         var (_, accounts, keys) = Instance();
-        var lnbits = Lnbits(postgres, accounts);
+        var lnbits = _lnbits.Write(postgres, accounts);
 
         var listed = LnbitsSignerAccounts.Get(new LnbitsSignerAccountOptions { Database = lnbits }, new RecordingHost()).ToDictionary(a => a.Username!);
 
@@ -144,7 +141,7 @@ public sealed class BunkerPairingTestTests(PostgresServer server) : IDisposable
     public void TheSummaryCountsTheVerdictsAndNeedsAttentionWhenOneIsNotHealthy()
     {
         var (bunker, accounts, _) = Instance();
-        var lnbits = Lnbits(false, accounts);
+        var lnbits = _lnbits.Write(false, accounts);
 
         var summary = BunkerPairingTest.Summarize(new BunkerPairingTestOptions { BunkerDatabase = bunker.Path, LnbitsDatabase = lnbits, AsOf = bunker.Now }, new RecordingHost());
 
