@@ -13,8 +13,13 @@ public static class Program
     public const int UsageError = 2;
     public const int Cancelled = 130;
 
+    private const string TelemetryOptOut = "POWERSHELL_TELEMETRY_OPTOUT";
+
     public static int Main(string[] args)
     {
+        // PowerShell's engine sends usage telemetry unless this is set: lamassuops runs on operators' hosts, so it
+        // sends nothing (and skips loading the telemetry client, about 4 MiB). An operator's own setting stands.
+        if (Environment.GetEnvironmentVariable(TelemetryOptOut) is null) Environment.SetEnvironmentVariable(TelemetryOptOut, "1");
         using var cancel = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) =>
         {

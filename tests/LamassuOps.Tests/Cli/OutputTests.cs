@@ -48,6 +48,28 @@ public sealed class OutputTests
     }
 
     [Fact]
+    public void JsonLinesIntoARedirectedStdoutAreTheSameBytesAsTheTextWriterGets()
+    {
+        // Enough rows to cross the writer's 64 KiB blocks, with text that is not ASCII.
+        var results = Enumerable.Range(0, 2000).Select(i => (object)new Pair($"Zürich ⚡ {i}", i)).Prepend(Item).ToList();
+        var text = new StringWriter();
+        var bytes = new MemoryStream();
+        var redirected = new StreamWriter(bytes, new System.Text.UTF8Encoding(false), 1 << 16);
+        foreach (var stdout in new TextWriter[] { text, redirected })
+        {
+            var writer = OutputWriter.Create(json: true, stdout, NoViews);
+            foreach (var result in results) writer.Write(result);
+            writer.Flush();
+            stdout.Flush();
+        }
+
+        var written = System.Text.Encoding.UTF8.GetString(bytes.ToArray());
+        Assert.Equal(text.ToString().ReplaceLineEndings("\n"), written);
+        Assert.Equal(results.Count, written.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        Assert.Equal("Zürich ⚡ 1999", JsonDocument.Parse(written.Split('\n')[^2]).RootElement.GetProperty("Name").GetString());
+    }
+
+    [Fact]
     public void SmallObjectsAreATableSizedByTheirValues()
     {
         var text = Write(NoViews, new Pair("a", 1), new Pair("longer name", 22));
