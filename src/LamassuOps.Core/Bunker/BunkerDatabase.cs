@@ -59,6 +59,16 @@ public sealed class BunkerDatabase : IDisposable
         Open(path, writable: true, options ?? new BunkerOpenOptions());
 
     /// <summary>
+    /// Opens a verified copy of <paramref name="reportedPath"/> (a snapshot LamassuOps took itself) read-only, as that
+    /// database: results and errors name <paramref name="reportedPath"/>, while the reads hold no lock on it.
+    /// </summary>
+    public static BunkerDatabase OpenCopy(string copyPath, string reportedPath)
+    {
+        var copy = Open(copyPath, writable: false, new BunkerOpenOptions());
+        return new BunkerDatabase(System.IO.Path.GetFullPath(reportedPath), isReadOnly: true, copy.BusyTimeout, copy.Connection, copy.Schema);
+    }
+
+    /// <summary>
     /// Checks that <paramref name="path"/> is an existing, readable SQLite file (and writable when asked) without
     /// opening it with SQLite. Throws the matching <see cref="BunkerErrors"/> error otherwise.
     /// </summary>

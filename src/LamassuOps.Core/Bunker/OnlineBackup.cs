@@ -159,7 +159,8 @@ public static class OnlineBackup
         using var _ = new FileStream(path, options);
     }
 
-    private static void Publish(string temporary, string destinationPath, string? parameter)
+    /// <summary>Gives a verified copy its final name: atomic, never over an existing file.</summary>
+    internal static void Publish(string temporary, string destinationPath, string? parameter)
     {
         try
         {

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-
 namespace LamassuOps.Core.Bunker;
 
 /// <summary>Which SigningCondition rows the strip removes.</summary>
@@ -65,11 +63,12 @@ public sealed class StaleSigningConditionRemoval
 
 /// <summary>
 /// Remove-StaleSigningCondition: the runbook's strip of the SigningCondition photocopies, done so that no pairing can
-/// be lost. Rows are chosen by the classifier (<see cref="SigningConditionClassifier"/>); the plan is counted and
-/// confirmed first, a verified backup is taken, and the delete runs in one write transaction that classifies again,
-/// checks the result is exactly the confirmed plan (row kinds and a digest of the row ids), deletes through a
-/// temporary id table (streamed, never held in memory), and commits only when KeyUser, Token, Policy and
-/// PolicyRule are byte-for-byte as before and every pairing is still there.
+/// be lost, without holding nsecbunkerd up. One snapshot is taken through the online backup and verified
+/// (<see cref="StripSnapshot"/>); the classifier (<see cref="SigningConditionClassifier"/>) runs once, on that copy, and
+/// streams the ids to remove into a TEMP plan table; the plan is counted and confirmed; the snapshot becomes the verified
+/// backup; and one short write transaction (<see cref="StripTransaction"/>) re-validates the plan against the live
+/// database, deletes exactly the planned rows, and commits only when KeyUser, Token, Policy and PolicyRule were left
+/// untouched and every pairing is still there.
 /// </summary>
 public sealed class StaleSigningConditionStrip
 {
@@ -78,8 +77,6 @@ public sealed class StaleSigningConditionStrip
     public const string StripPairingLost = "StripPairingLost";
 
     public const string StripScopeConflict = "StripScopeConflict";
-
-    private const string IdTable = "temp.lamassuops_strip_ids";
 
     /// <summary>The scope from -StaleOnly and -IncludeManualOverride, which contradict each other.</summary>
     public static StripScope ScopeFrom(bool staleOnly, bool includeManualOverride) => (staleOnly, includeManualOverride) switch
@@ -112,7 +109,15 @@ public sealed class StaleSigningConditionStrip
     {
         var asOf = options.AsOf ?? DateTimeOffset.UtcNow;
         using var database = MaintenanceTransaction.Open(options.Path);
-        var plan = database.Guard(() => Plan.Count(database, asOf, options.Scope, host));
+        var backup = options.NoBackup ? null : BackupDestination(database, options.BackupDirectory, asOf);
+        RowProgress.Report(host, database.Path, "taking the snapshot to classify", 0);
+        using var snapshot = StripSnapshot.Take(database, System.IO.Path.GetDirectoryName(backup ?? database.Path)!,
+            backup is null ? null : MaintenanceTransaction.BackupDirectoryParameter, host.CancellationToken);
+        using var ids = new StripTransaction.Plan(database);
+        Plan plan;
+        using (var copy = snapshot.Open(database))
+            plan = copy.Guard(() => Plan.Count(copy, asOf, options.Scope, ids, host));
+        ids.Complete();
         RowProgress.Complete(host, database.Path);
         if (!database.Schema.HasSigningConditionLifecycle && plan.Removing > 0 && !options.AcceptPermissionLoss)
             throw RefuseUpstream(database, plan);
@@ -125,12 +130,14 @@ public sealed class StaleSigningConditionStrip
             host.WriteWarning($"'{database.Path}': {plan.RemovedDenials} of the rows removed are denials; those clients lose a refusal, not a grant.");
 
         string? backupPath = null;
-        var (done, after) = (plan, plan.Before);
+        var (before, after) = (plan.Before, plan.Before);
         if (plan.Removing > 0)
         {
-            ((done, after), backupPath) = MaintenanceTransaction.RunAfterBackup(database, options.NoBackup, options.BackupDirectory, asOf,
-                MaintenanceTransaction.PairingTables, () => DeleteExactly(database, plan, asOf, options.Scope, host), host);
-            host.WriteVerbose($"'{database.Path}': removed {done.Describe()}; {after} SigningCondition rows remain.");
+            if (backup is null) host.WriteVerbose($"No backup of '{database.Path}' (-NoBackup).");
+            else backupPath = KeepAsBackup(database, snapshot, backup, host);
+            (before, after) = KeepingTheBackup(database, backupPath, host,
+                () => StripTransaction.DeletePlanned(database, snapshot.Path, plan.Removing, plan.Pairings, host));
+            host.WriteVerbose($"'{database.Path}': removed {plan.Describe()}; {after} SigningCondition rows remain.");
         }
         RowProgress.Complete(host, database.Path);
         var removedNothing = plan.Removing == 0;
@@ -140,15 +147,54 @@ public sealed class StaleSigningConditionStrip
             Path = database.Path,
             SchemaVariant = database.Schema.Variant,
             Scope = options.Scope,
-            SigningConditionsBefore = done.Before,
+            SigningConditionsBefore = before,
             SigningConditionsAfter = after,
-            RemovedStale = removedNothing ? 0 : done.Stale,
-            RemovedRedundant = removedNothing ? 0 : done.Redundant,
-            RemovedOther = removedNothing ? 0 : done.Other,
-            Pairings = done.Pairings,
+            RemovedStale = removedNothing ? 0 : plan.Stale,
+            RemovedRedundant = removedNothing ? 0 : plan.Redundant,
+            RemovedOther = removedNothing ? 0 : plan.Other,
+            Pairings = plan.Pairings,
             BackupPath = backupPath,
-            KeptOverrides = done.Kept,
+            KeptOverrides = plan.Kept,
         };
+    }
+
+    /// <summary>Where the verified backup goes, checked before anything is written: an existing directory, a name not taken.</summary>
+    private static string BackupDestination(BunkerDatabase database, string? backupDirectory, DateTimeOffset now)
+    {
+        // Unlike Backup-BunkerDatabase -Destination, a backup directory is never taken as a file name.
+        if (backupDirectory is not null && !Directory.Exists(backupDirectory))
+            throw BackupErrors.DestinationDirectoryMissing(backupDirectory, backupDirectory, MaintenanceTransaction.BackupDirectoryParameter);
+        return BackupNaming.Resolve(database.Path, backupDirectory, now, kind: null, MaintenanceTransaction.BackupDirectoryParameter);
+    }
+
+    /// <summary>The snapshot the plan was classified on is the verified backup: it gets the backup's name before anything changes.</summary>
+    private static string KeepAsBackup(BunkerDatabase database, StripSnapshot snapshot, string destination, IOperationHost host)
+    {
+        var backupPath = snapshot.KeepAs(destination, MaintenanceTransaction.BackupDirectoryParameter);
+        host.WriteVerbose($"Backed up '{database.Path}' to '{backupPath}': integrity_check ok, {snapshot.Census.TotalRows} rows in " +
+                          $"{snapshot.Census.Tables.Count} tables as in the snapshot.");
+        return backupPath;
+    }
+
+    /// <summary>
+    /// When the change fails and is rolled back, the backup stays, since it may be the operator's only copy, and the
+    /// error names it; a stop, which has no error of its own, says so in a warning.
+    /// </summary>
+    private static T KeepingTheBackup<T>(BunkerDatabase database, string? backupPath, IOperationHost host, Func<T> change)
+    {
+        try
+        {
+            return change();
+        }
+        catch (LamassuOpsException failure) when (backupPath is not null)
+        {
+            throw failure.WithNote($"The verified backup taken before it is kept: '{backupPath}'.");
+        }
+        catch (OperationCanceledException) when (backupPath is not null)
+        {
+            host.WriteWarning($"Stopped; '{database.Path}' is as it was. The verified backup taken before is kept: '{backupPath}'.");
+            throw;
+        }
     }
 
     private static LamassuOpsException RefuseUpstream(BunkerDatabase database, Plan plan) => new(UpstreamSchemaStripRefused,
@@ -158,32 +204,6 @@ public sealed class StaleSigningConditionStrip
         $"gave: {plan.Pairings} paired clients would stop signing. Nothing was changed.",
         database.Path,
         "Upgrade nsecbunkerd to the live-grant fork and apply its migrations first, or pass -AcceptPermissionLoss if losing those permissions is intended (-Force does not do this).");
-
-    /// <summary>
-    /// Inside the write transaction: classify again, collect the ids, and delete exactly the confirmed rows. Rows added
-    /// meanwhile that are not to be removed (a new manual override) do not matter; any change to what goes does.
-    /// </summary>
-    private static (Plan Done, long Remaining) DeleteExactly(BunkerDatabase database, Plan confirmed, DateTimeOffset asOf, StripScope scope, IOperationHost host)
-    {
-        database.Execute($"DROP TABLE IF EXISTS {IdTable}");
-        database.Execute($"CREATE TABLE {IdTable} (id INTEGER PRIMARY KEY)");
-        var now = Plan.Count(database, asOf, scope, host, IdTable);
-        if (!now.SameRowsAs(confirmed))
-            throw new LamassuOpsException(StripPlanChanged, FailureKind.InvalidOperation,
-                $"'{database.Path}' changed between the confirmation and the strip (now {now.Describe()}); nothing was removed.",
-                database.Path, "Run the strip again and confirm what it lists now.");
-
-        var deleted = database.Execute($"DELETE FROM SigningCondition WHERE id IN (SELECT id FROM {IdTable})");
-        var pairings = Plan.CountPairings(database);
-        var remaining = MaintenanceTransaction.Count(database, "SELECT count(*) FROM SigningCondition");
-        if (deleted != now.Removing || remaining != now.Before - now.Removing || pairings != now.Pairings)
-            throw new LamassuOpsException(StripPairingLost, FailureKind.InvalidResult,
-                $"The strip of '{database.Path}' would have deleted {deleted} rows (planned {now.Removing}) and left {pairings} of " +
-                $"{now.Pairings} pairings; it was rolled back and nothing changed.", database.Path,
-                "This is a bug: report it with the output of Get-BunkerSigningCondition.");
-        database.Execute($"DROP TABLE {IdTable}");
-        return (now, remaining);
-    }
 
     /// <summary>What the strip would remove, counted by one streaming pass over the classifier's output.</summary>
     private sealed class Plan
@@ -202,14 +222,7 @@ public sealed class StaleSigningConditionStrip
 
         public List<BunkerSigningCondition> Kept { get; } = [];
 
-        /// <summary>SHA-256 over the ids to remove, in the classifier's order (KeyUser, then id).</summary>
-        private string IdDigest { get; set; } = "";
-
         public long Removing => Stale + Redundant + Other;
-
-        /// <summary>The same rows go (kinds and ids); rows that stay may differ.</summary>
-        public bool SameRowsAs(Plan other) =>
-            (Stale, Redundant, Other, IdDigest) == (other.Stale, other.Redundant, other.Other, other.IdDigest);
 
         public string Describe()
         {
@@ -221,34 +234,25 @@ public sealed class StaleSigningConditionStrip
             return $"{copies}{other} of {Before} SigningCondition rows, keeping {Kept.Count} manual overrides or orphans";
         }
 
-        public static Plan Count(BunkerDatabase database, DateTimeOffset asOf, StripScope scope, IOperationHost host, string? idTable = null)
+        /// <summary>Classifies <paramref name="snapshot"/> once, streaming the ids of the rows to remove into <paramref name="ids"/>.</summary>
+        public static Plan Count(BunkerDatabase snapshot, DateTimeOffset asOf, StripScope scope, StripTransaction.Plan ids, IOperationHost host)
         {
             var plan = new Plan
             {
-                Before = MaintenanceTransaction.Count(database, "SELECT count(*) FROM SigningCondition"),
-                Pairings = CountPairings(database),
+                Before = StripTransaction.CountConditions(snapshot),
+                Pairings = StripTransaction.CountPairings(snapshot),
             };
-            using var digest = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            using var insert = database.Connection.CreateCommand();
-            insert.CommandText = $"INSERT INTO {idTable ?? "unused"} (id) VALUES ($id)";
-            var id = insert.Parameters.Add("$id", Microsoft.Data.Sqlite.SqliteType.Integer);
-
-            // Rows come ordered by KeyUser: the first pass tells, per client, what goes and what stays.
-            var client = new ClientTally(host, enabled: idTable is null);
-            var progress = new RowProgress(host, database.Path, idTable is null ? "classifying" : "classifying again inside the transaction", plan.Before);
-            foreach (var row in new SigningConditionClassifier(database, asOf).Classify(host.CancellationToken))
+            // Rows come ordered by KeyUser: the one pass tells, per client, what goes and what stays.
+            var client = new ClientTally(host);
+            var progress = new RowProgress(host, snapshot.Path, "classifying", plan.Before);
+            foreach (var row in new SigningConditionClassifier(snapshot, asOf).Classify(host.CancellationToken))
             {
                 progress.Add();
                 var removed = plan.Add(row, scope);
                 client.Add(row, removed);
-                if (!removed) continue;
-                digest.AppendData(BitConverter.GetBytes(row.Id));
-                if (idTable is null) continue;
-                id.Value = row.Id;
-                insert.ExecuteNonQuery();
+                if (removed) ids.Add(row.Id);
             }
             client.Flush();
-            plan.IdDigest = Convert.ToHexString(digest.GetHashAndReset());
             return plan;
         }
 
@@ -273,10 +277,6 @@ public sealed class StaleSigningConditionStrip
             if (row.Allowed == false) RemovedDenials++;
             return true;
         }
-
-        /// <summary>Redeemed tokens bound to a KeyUser that exists: the pairings LNbits accounts rely on.</summary>
-        public static long CountPairings(BunkerDatabase database) => MaintenanceTransaction.Count(database,
-            "SELECT count(*) FROM Token t JOIN KeyUser k ON k.id = t.keyUserId WHERE t.redeemedAt IS NOT NULL");
     }
 
     /// <summary>A progress record every <see cref="Every"/> SigningCondition rows of a classifying pass, which on a large table takes seconds.</summary>
@@ -292,6 +292,9 @@ public sealed class StaleSigningConditionStrip
             host.WriteProgress(new OperationProgress(Activity(path), $"{stage}: {_rows} of {total} SigningCondition rows", percent));
         }
 
+        public static void Report(IOperationHost host, string path, string stage, int percent) =>
+            host.WriteProgress(new OperationProgress(Activity(path), stage, percent));
+
         public static void Complete(IOperationHost host, string path) =>
             host.WriteProgress(new OperationProgress(Activity(path), "done", 100, Completed: true));
 
@@ -299,7 +302,7 @@ public sealed class StaleSigningConditionStrip
     }
 
     /// <summary>One verbose line per KeyUser: which of its rows the strip removes (the first few listed) and how many it keeps.</summary>
-    private sealed class ClientTally(IOperationHost host, bool enabled)
+    private sealed class ClientTally(IOperationHost host)
     {
         private const int Listed = 20;
         private readonly List<string> _listed = [];
@@ -309,7 +312,6 @@ public sealed class StaleSigningConditionStrip
 
         public void Add(BunkerSigningCondition row, bool removed)
         {
-            if (!enabled) return;
             if (_first is not null && _first.KeyUserId != row.KeyUserId) Flush();
             _first ??= row;
             if (!removed)
