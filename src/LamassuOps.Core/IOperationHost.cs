@@ -12,6 +12,12 @@ public interface IOperationHost
     /// </summary>
     bool ShouldProcess(string target, string action);
 
+    /// <summary>
+    /// True under -WhatIf, when <see cref="ShouldProcess"/> is known to say no: an operation that would write a working
+    /// file before it asks (the strip's snapshot) works without one instead, so that -WhatIf writes nothing at all.
+    /// </summary>
+    bool IsWhatIf => false;
+
     void WriteVerbose(string message);
 
     void WriteWarning(string message);

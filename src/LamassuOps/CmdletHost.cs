@@ -15,7 +15,7 @@ internal sealed class CmdletHost(PSCmdlet cmdlet, CancellationToken cancellation
     /// </summary>
     public bool ShouldProcess(string target, string action)
     {
-        if (IsSwitchBound("Force") && !IsWhatIf() && !IsSwitchBound("Confirm")) return true;
+        if (IsSwitchBound("Force") && !IsWhatIf && !IsSwitchBound("Confirm")) return true;
         try
         {
             return cmdlet.ShouldProcess(target, action);
@@ -103,7 +103,9 @@ internal sealed class CmdletHost(PSCmdlet cmdlet, CancellationToken cancellation
     private bool IsSwitchBound(string name) =>
         cmdlet.MyInvocation.BoundParameters.TryGetValue(name, out var value) && LanguagePrimitives.IsTrue(value);
 
-    private bool IsWhatIf() =>
+    public bool IsWhatIf => IsWhatIfBound();
+
+    private bool IsWhatIfBound() =>
         cmdlet.MyInvocation.BoundParameters.TryGetValue("WhatIf", out var value)
             ? LanguagePrimitives.IsTrue(value)
             : LanguagePrimitives.IsTrue(cmdlet.GetVariableValue("WhatIfPreference"));

@@ -133,3 +133,16 @@ Describe 'A host without a user interface' {
         $databases | ForEach-Object { Get-DirectoryState (Split-Path $_) } | Should -Be $before
     }
 }
+
+Describe '-WhatIf writes nothing at all' {
+    It 'Remove-StaleSigningCondition -WhatIf creates no working file: the directory itself is untouched (<_>)' -ForEach '-WhatIf', '$WhatIfPreference' {
+        $database = New-SampleBunkerDirectory
+        $directory = Split-Path $database
+        $before = (Get-Item -LiteralPath $directory).LastWriteTimeUtc.Ticks, (Get-DirectoryState $directory)
+
+        if ($_ -eq '-WhatIf') { $null = Remove-StaleSigningCondition -LiteralPath $database -WhatIf }
+        else { $WhatIfPreference = $true; $null = Remove-StaleSigningCondition -LiteralPath $database; $WhatIfPreference = $false }
+
+        (Get-Item -LiteralPath $directory).LastWriteTimeUtc.Ticks, (Get-DirectoryState $directory) | Should -Be $before
+    }
+}

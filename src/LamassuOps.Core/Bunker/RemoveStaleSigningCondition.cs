@@ -110,13 +110,16 @@ public sealed class StaleSigningConditionStrip
         var asOf = options.AsOf ?? DateTimeOffset.UtcNow;
         using var database = MaintenanceTransaction.Open(options.Path);
         var backup = options.NoBackup ? null : BackupDestination(database, options.BackupDirectory, asOf);
-        RowProgress.Report(host, database.Path, "taking the snapshot to classify", 0);
-        using var snapshot = StripSnapshot.Take(database, System.IO.Path.GetDirectoryName(backup ?? database.Path)!,
-            backup is null ? null : MaintenanceTransaction.BackupDirectoryParameter, host.CancellationToken);
+        // -WhatIf writes no snapshot: it classifies the live file in one read (in rollback-journal mode nsecbunkerd's
+        // commits wait for that read, as they did for every strip before the snapshot).
+        using var snapshot = host.IsWhatIf ? null : TakeSnapshot(database, backup, host);
         using var ids = new StripTransaction.Plan(database);
         Plan plan;
-        using (var copy = snapshot.Open(database))
-            plan = copy.Guard(() => Plan.Count(copy, asOf, options.Scope, ids, host));
+        using (var copy = snapshot?.Open(database))
+        {
+            var classified = copy ?? database;
+            plan = classified.Guard(() => Plan.Count(classified, asOf, options.Scope, ids, host));
+        }
         ids.Complete();
         RowProgress.Complete(host, database.Path);
         if (!database.Schema.HasSigningConditionLifecycle && plan.Removing > 0 && !options.AcceptPermissionLoss)
@@ -134,9 +137,9 @@ public sealed class StaleSigningConditionStrip
         if (plan.Removing > 0)
         {
             if (backup is null) host.WriteVerbose($"No backup of '{database.Path}' (-NoBackup).");
-            else backupPath = KeepAsBackup(database, snapshot, backup, host);
+            else backupPath = KeepAsBackup(database, snapshot!, backup, host);
             (before, after) = KeepingTheBackup(database, backupPath, host,
-                () => StripTransaction.DeletePlanned(database, snapshot.Path, plan.Removing, plan.Pairings, host));
+                () => StripTransaction.DeletePlanned(database, snapshot!.Path, plan.Removing, plan.Pairings, host));
             host.WriteVerbose($"'{database.Path}': removed {plan.Describe()}; {after} SigningCondition rows remain.");
         }
         RowProgress.Complete(host, database.Path);
@@ -156,6 +159,13 @@ public sealed class StaleSigningConditionStrip
             BackupPath = backupPath,
             KeptOverrides = plan.Kept,
         };
+    }
+
+    private static StripSnapshot TakeSnapshot(BunkerDatabase database, string? backup, IOperationHost host)
+    {
+        RowProgress.Report(host, database.Path, "taking the snapshot to classify", 0);
+        return StripSnapshot.Take(database, System.IO.Path.GetDirectoryName(backup ?? database.Path)!,
+            backup is null ? null : MaintenanceTransaction.BackupDirectoryParameter, host.CancellationToken);
     }
 
     /// <summary>Where the verified backup goes, checked before anything is written: an existing directory, a name not taken.</summary>
