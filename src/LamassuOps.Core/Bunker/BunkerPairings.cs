@@ -36,12 +36,21 @@ public static class BunkerPairings
 {
     public static IEnumerable<BunkerPairing> Get(BunkerPairingOptions options, IOperationHost host)
     {
-        var keyNames = Wildcard.From(options.KeyName);
-        var clientPubkeys = Wildcard.From(options.ClientPubkey);
-        var asOf = options.AsOf ?? DateTimeOffset.UtcNow;
         using var database = BunkerDatabase.OpenReadOnly(options.Path);
         // One read transaction: the merged statements, the dangling count and the token lists see one snapshot.
         database.Execute("BEGIN;");
+        foreach (var pairing in Read(database, options, host)) yield return pairing;
+    }
+
+    /// <summary>
+    /// The pairings of a database already open, in the transaction it is in (a maintenance operation's write
+    /// transaction, so its checks see its own changes). <paramref name="options"/>.Path is not opened.
+    /// </summary>
+    internal static IEnumerable<BunkerPairing> Read(BunkerDatabase database, BunkerPairingOptions options, IOperationHost host)
+    {
+        var keyNames = Wildcard.From(options.KeyName);
+        var clientPubkeys = Wildcard.From(options.ClientPubkey);
+        var asOf = options.AsOf ?? DateTimeOffset.UtcNow;
         host.WriteVerbose($"Reading the pairings of '{database.Path}' ({database.Schema.Describe()}) as of {BunkerTokenRow.Describe(asOf)}.");
         var reader = new PairingReader(database, asOf, options.IncludeSecret, host.CancellationToken);
 

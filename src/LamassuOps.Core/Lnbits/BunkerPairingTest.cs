@@ -29,23 +29,33 @@ public static class BunkerPairingTest
 
     public static IEnumerable<BunkerPairingVerdict> Test(BunkerPairingTestOptions options, IOperationHost host)
     {
-        List<(LnbitsAccountRow Row, SignerConfig Config)> accounts;
-        string lnbitsName;
-        using (var lnbits = LnbitsDatabase.Open(options.LnbitsDatabase, host))
-        {
-            accounts = LnbitsSignerAccounts.Read(lnbits, host.CancellationToken).ToList();
-            lnbitsName = lnbits.Name;
-        }
+        var lnbits = LnbitsSnapshot.Read(options.LnbitsDatabase, host);
+        var pairings = BunkerPairings.Get(PairingOptions(options.BunkerDatabase, options.AsOf), host);
+        foreach (var verdict in Judge(lnbits, pairings, options.BunkerDatabase)) yield return verdict;
+    }
+
+    /// <summary>
+    /// The same verdicts for a bunker database already open, in the transaction it is in: a maintenance operation's
+    /// proof that its change left the pairings it must keep (or mend) Healthy, seen through its own connection.
+    /// </summary>
+    internal static IEnumerable<BunkerPairingVerdict> Test(BunkerDatabase database, LnbitsSnapshot lnbits, DateTimeOffset? asOf,
+        IOperationHost host) =>
+        Judge(lnbits, BunkerPairings.Read(database, PairingOptions(database.Path, asOf), host), database.Path);
+
+    private static BunkerPairingOptions PairingOptions(string path, DateTimeOffset? asOf) => new()
+    {
+        Path = path, AsOf = asOf, IncludeSecret = true, IncludeDangling = true, IncludeUnredeemed = true,
+    };
+
+    private static IEnumerable<BunkerPairingVerdict> Judge(LnbitsSnapshot lnbits, IEnumerable<BunkerPairing> pairings, string bunkerDatabase)
+    {
+        var accounts = lnbits.Accounts;
         var tokens = accounts.Select(a => a.Config.Token).OfType<string>().ToHashSet(StringComparer.OrdinalIgnoreCase);
         var pubkeys = accounts.Select(a => a.Config.ClientPubkey).OfType<string>().ToHashSet(StringComparer.OrdinalIgnoreCase);
 
         var bound = new Dictionary<string, (BunkerPairing Pairing, BunkerPairingToken Token)>(StringComparer.OrdinalIgnoreCase);
         var orphans = new List<BunkerPairing>();
         string? bunkerPath = null;
-        var pairings = BunkerPairings.Get(new BunkerPairingOptions
-        {
-            Path = options.BunkerDatabase, AsOf = options.AsOf, IncludeSecret = true, IncludeDangling = true, IncludeUnredeemed = true,
-        }, host);
         foreach (var pairing in pairings)
         {
             bunkerPath = pairing.Path;
@@ -57,7 +67,7 @@ public static class BunkerPairingTest
             }
             if (!used && pairing is { KeyUserId: not null, TokenCount: > 0 } && !pubkeys.Contains(pairing.ClientPubkey!)) orphans.Add(pairing);
         }
-        var context = new Context(bunkerPath ?? System.IO.Path.GetFullPath(options.BunkerDatabase), lnbitsName);
+        var context = new Context(bunkerPath ?? System.IO.Path.GetFullPath(bunkerDatabase), lnbits.Name);
 
         foreach (var (row, config) in accounts)
             yield return context.Judge(row, config, config.Token is { } token && bound.TryGetValue(token, out var match) ? match : null);
