@@ -1,6 +1,7 @@
 using LamassuOps.Core;
 using LamassuOps.Core.Bunker;
 using LamassuOps.Core.Lnbits;
+using LamassuOps.Tests.Fixtures;
 using LamassuOps.Tests.Fixtures.Bunker;
 using LamassuOps.Tests.Fixtures.Lnbits;
 using LamassuOps.Tests.Postgres.Support;
@@ -276,5 +277,35 @@ public sealed class BunkerPairingRepairTests(PostgresServer server) : IDisposabl
 
         Assert.Equal(BunkerPairingRepairOperation.BackupIsTheDatabase, error.ErrorId);
         Assert.NotNull(error.RecommendedAction);
+    }
+
+    [Fact]
+    public void LamassuopsComparesAndRepairsAsJsonWithExitCodesForTimers()
+    {
+        var (bunker, backup, _) = WipedAfterBackup();
+        var lnbits = Lnbits();
+        var asOf = bunker.Now.ToString("o");
+
+        var compare = CliProcess.Run("Compare-BunkerPairing", backup, bunker.Path, "--lnbits-database", lnbits, "--as-of", asOf, "--json");
+        var whatIf = CliProcess.Run("Repair-BunkerPairing", bunker.Path, lnbits, "--from-backup", backup, "--as-of", asOf, "--what-if", "--json");
+        var unconfirmed = CliProcess.Run("Repair-BunkerPairing", bunker.Path, lnbits, "--from-backup", backup, "--as-of", asOf, "--json");
+        var repair = CliProcess.Run("Repair-BunkerPairing", bunker.Path, lnbits, "--from-backup", backup, "--as-of", asOf, "--force", "--json");
+        var compareAfter = CliProcess.Run("Compare-BunkerPairing", backup, bunker.Path, "--lnbits-database", lnbits, "--as-of", asOf, "--json");
+
+        Assert.True(compare.ExitCode == 1, compare.Stderr);
+        Assert.Equal(["Added", "Removed", "Removed"], compare.JsonLines.Where(l => l.TryGetProperty("Change", out _)).Select(l => l.GetProperty("Change").GetString()));
+        Assert.Contains(compare.JsonLines, l => l.TryGetProperty("After", out var after) && after.GetString() == "Dangling" && l.GetProperty("Username").GetString() == "alice");
+        Assert.Equal(0, whatIf.ExitCode);
+        Assert.All(whatIf.JsonLines, l => Assert.Equal("WouldRepair", l.GetProperty("Action").GetString()));
+        Assert.Contains("What if: Performing the operation \"Repair 2 pairing(s)", whatIf.Stderr);
+        Assert.Equal(1, unconfirmed.ExitCode);
+        Assert.Contains("ConfirmationNotPossible", unconfirmed.Stderr);
+        Assert.True(repair.ExitCode == 0, repair.Stderr);
+        Assert.Equal(2, repair.JsonLines.Count);
+        Assert.All(repair.JsonLines, l => Assert.Equal(("Repaired", "CopiedFromBackup", true),
+            (l.GetProperty("Action").GetString(), l.GetProperty("Method").GetString(), l.GetProperty("IdentityUnchanged").GetBoolean())));
+        Assert.All(_keys.Values, k => Assert.DoesNotContain(k.Nsec, compare.Stdout + whatIf.Stdout + repair.Stdout + repair.Stderr));
+        Assert.True(compareAfter.ExitCode == 0, compareAfter.Stderr);
+        Assert.All(compareAfter.JsonLines.Where(l => l.TryGetProperty("After", out _)), l => Assert.Equal("Healthy", l.GetProperty("After").GetString()));
     }
 }
