@@ -6,20 +6,10 @@ namespace LamassuOps.Commands;
 /// <summary>Mends LNbits pairings in nsecbunkerd without changing identities: rows copied back from a backup, or a KeyUser made again.</summary>
 [Cmdlet(VerbsDiagnostic.Repair, "BunkerPairing", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
 [OutputType(typeof(BunkerPairingRepair))]
-public sealed class RepairBunkerPairingCommand : LamassuCmdlet
+public sealed class RepairBunkerPairingCommand : PairingInstanceCmdlet
 {
     // One per pipeline: the verdicts of an instance are gathered and the instance repaired once, at the end.
     private readonly BunkerPairingRepairOperation.Pipeline _repairs = new();
-
-    /// <summary>Alias Path: Test-BunkerPairing's verdicts bind by property name.</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-    [Alias("Path")]
-    [ValidateNotNullOrEmpty]
-    public string BunkerDatabase { get; set; } = "";
-
-    [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
-    [ValidateNotNullOrEmpty]
-    public string LnbitsDatabase { get; set; } = "";
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
@@ -40,9 +30,9 @@ public sealed class RepairBunkerPairingCommand : LamassuCmdlet
     public SwitchParameter Force { get; set; }
 
     internal override IEnumerable<object> Invoke(ICommandHost host) =>
-        ForEachItem(host, [(BunkerDatabase, LnbitsDatabase)], instance =>
+        ForThisInstance(host, (bunker, lnbits) =>
         {
-            _repairs.Add(ResolveLiteralPath(host, instance.BunkerDatabase), ResolveLnbitsDatabase(host, instance.LnbitsDatabase), AccountId);
+            _repairs.Add(bunker, lnbits, AccountId);
             return [];
         });
 

@@ -19,13 +19,13 @@ public sealed class BunkerPairingRepairTests(PostgresServer server) : IDisposabl
 {
     private const string Key = "lnbits";
     private readonly ScratchDirectory _dir = new();
-    private readonly List<string> _databases = [];
+    private LnbitsDatabases? _lnbits;
     private readonly Dictionary<string, NostrTestKey> _keys = [];
     private readonly List<LnbitsTestAccount> _accounts = [];
 
     public void Dispose()
     {
-        foreach (var database in _databases) server.Execute($"""DROP DATABASE "{database}" WITH (FORCE)""");
+        _lnbits?.Dispose();
         _dir.Dispose();
     }
 
@@ -40,13 +40,7 @@ public sealed class BunkerPairingRepairTests(PostgresServer server) : IDisposabl
         return token;
     }
 
-    private string Lnbits(bool postgres = false)
-    {
-        if (!postgres) return LnbitsFixture.WriteSqlite(_dir.File($"lnbits-{Guid.NewGuid():N}.sqlite3"), _accounts);
-        var name = "lamassuops-repair-" + Guid.NewGuid().ToString("N")[..8];
-        _databases.Add(name);
-        return LnbitsFixture.WritePostgres(server, name, _accounts);
-    }
+    private string Lnbits(bool postgres = false) => (_lnbits ??= new LnbitsDatabases(server, _dir)).Write(postgres, _accounts);
 
     private static string Backup(BunkerFixture bunker, string path)
     {

@@ -15,11 +15,11 @@ public sealed class BunkerPairingTestTests(PostgresServer server) : IDisposable
 {
     private const string Key = "lnbits";
     private readonly ScratchDirectory _dir = new();
-    private readonly List<string> _databases = [];
+    private LnbitsDatabases? _lnbits;
 
     public void Dispose()
     {
-        foreach (var database in _databases) server.Execute($"""DROP DATABASE "{database}" WITH (FORCE)""");
+        _lnbits?.Dispose();
         _dir.Dispose();
     }
 
@@ -65,13 +65,7 @@ public sealed class BunkerPairingTestTests(PostgresServer server) : IDisposable
         return (bunker, accounts, keys);
     }
 
-    private string Lnbits(bool postgres, List<LnbitsTestAccount> accounts)
-    {
-        if (!postgres) return LnbitsFixture.WriteSqlite(_dir.File("database.sqlite3"), accounts);
-        var name = "lamassuops-lnbits-" + Guid.NewGuid().ToString("N")[..8];
-        _databases.Add(name);
-        return LnbitsFixture.WritePostgres(server, name, accounts);
-    }
+    private string Lnbits(bool postgres, List<LnbitsTestAccount> accounts) => (_lnbits ??= new LnbitsDatabases(server, _dir)).Write(postgres, accounts);
 
     [Theory]
     [InlineData(false)]
