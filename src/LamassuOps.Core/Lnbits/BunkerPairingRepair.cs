@@ -155,6 +155,9 @@ public static class BunkerPairingRepairOperation
             host.WriteVerbose($"'{database.Path}': nothing to repair ({plan.Describe()}).");
             return plan.Results(PairingRepairAction.NotRepairable, backupPath: null);
         }
+        if (database.Schema.Variant == BunkerSchemaVariant.Upstream)
+            host.WriteWarning($"'{database.Path}' has the upstream schema, where nsecbunkerd grants only through SigningCondition rows: a mended " +
+                              "KeyUser is Healthy as a pairing but has no grants until the admin allows its requests again.");
         if (!host.ShouldProcess(database.Path, $"Repair {plan.Describe()}"))
             return plan.Results(PairingRepairAction.WouldRepair, backupPath: null);
 
@@ -175,7 +178,8 @@ public static class BunkerPairingRepairOperation
     private static BunkerDatabase OpenBackup(string path, string live)
     {
         var backup = BunkerDatabase.OpenReadOnly(path);
-        if (!string.Equals(backup.Path, live, StringComparison.Ordinal))
+        // The same file under another name (a hard link, a symbolic link) is the live database too.
+        if (!FileStat.Of(live).IsSameFileAs(FileStat.Of(backup.Path)))
         {
             // One snapshot of the backup for the plan and for the transaction's plan again.
             backup.Execute("BEGIN;");

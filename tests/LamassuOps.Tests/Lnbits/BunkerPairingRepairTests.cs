@@ -176,6 +176,20 @@ public sealed class BunkerPairingRepairTests(PostgresServer server) : IDisposabl
     }
 
     [Fact]
+    public void OnTheUpstreamSchemaARecreatedKeyUserComesWithAWarningThatItHasNoGrants()
+    {
+        var bunker = BunkerFixture.Create(_dir.File("nsecbunker.db"), BunkerFixtureSchema.Upstream);
+        var alice = Pair(bunker, "alice", bunker.CreatePolicy("lnbits-default", new FixtureRule("sign_event", "1")));
+        bunker.DeleteKeyUser((long)bunker.Scalar("SELECT keyUserId FROM Token WHERE id = $id", ("$id", alice.Id))!);
+        var host = new RecordingHost();
+
+        var result = Assert.Single(Repair(bunker, Lnbits(), host: host));
+
+        Assert.Equal((PairingRepairAction.Repaired, PairingRepairMethod.RecreatedKeyUser), (result.Action, result.Method));
+        Assert.Contains(host.Warnings, w => w.Contains("upstream schema") && w.Contains("no grants"));
+    }
+
+    [Fact]
     public void WhatCannotBeRepairedWithoutANewIdentityIsListedWithTheReasonAndNothingChanges()
     {
         var bunker = BunkerFixture.Create(_dir.File("nsecbunker.db"));
@@ -262,15 +276,20 @@ public sealed class BunkerPairingRepairTests(PostgresServer server) : IDisposabl
     }
 
     [Fact]
-    public void TheLiveDatabaseIsRefusedAsItsOwnBackup()
+    public void TheLiveDatabaseIsRefusedAsItsOwnBackupUnderAnyName()
     {
         var (bunker, _, _) = WipedAfterBackup();
         var lnbits = Lnbits();
 
-        var error = Assert.Throws<LamassuOpsException>(() => Repair(bunker, lnbits, bunker.Path));
+        var link = _dir.File("hard-link.db");
+        Assert.Equal(0, ExternalProcess.Run("ln", [bunker.Path, link]).ExitCode);
 
-        Assert.Equal(BunkerPairingRepairOperation.BackupIsTheDatabase, error.ErrorId);
-        Assert.NotNull(error.RecommendedAction);
+        foreach (var backup in new[] { bunker.Path, link })
+        {
+            var error = Assert.Throws<LamassuOpsException>(() => Repair(bunker, lnbits, backup));
+            Assert.Equal(BunkerPairingRepairOperation.BackupIsTheDatabase, error.ErrorId);
+            Assert.NotNull(error.RecommendedAction);
+        }
     }
 
     [Fact]
