@@ -146,9 +146,9 @@ public static class BunkerPairingRepairOperation
     public static IEnumerable<BunkerPairingRepair> Run(RepairBunkerPairingOptions options, IOperationHost host)
     {
         var asOf = options.AsOf ?? DateTimeOffset.UtcNow;
-        var lnbits = LnbitsSnapshot.Read(options.LnbitsDatabase, host);
         using var database = MaintenanceTransaction.Open(options.BunkerDatabase);
         using var backup = options.FromBackup is null ? null : OpenBackup(options.FromBackup, database.Path);
+        var lnbits = LnbitsSnapshot.Read(options.LnbitsDatabase, host);
         var plan = InReadTransaction(database, () => RepairPlan.Make(database, backup, lnbits, options.AccountIds, asOf, host));
         if (plan.Repairs.Count == 0)
         {
