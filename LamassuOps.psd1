@@ -26,6 +26,8 @@
         'Get-LamassuMigrationStatus'
         'Get-LnbitsSignerAccount'
         'Test-BunkerPairing'
+        'Compare-BunkerPairing'
+        'Repair-BunkerPairing'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

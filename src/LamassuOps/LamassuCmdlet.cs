@@ -17,12 +17,22 @@ public abstract class LamassuCmdlet : PSCmdlet
 
     internal abstract IEnumerable<object> Invoke(ICommandHost host);
 
-    protected override void ProcessRecord()
+    /// <summary>
+    /// Runs once after the last pipeline object. A command that gathers what the pipeline brings before acting on it
+    /// (Repair-BunkerPairing: one backup and one transaction per instance, however many of its verdicts arrive) acts here.
+    /// </summary>
+    internal virtual IEnumerable<object> Complete(ICommandHost host) => [];
+
+    protected override void ProcessRecord() => Emit(Invoke);
+
+    protected override void EndProcessing() => Emit(Complete);
+
+    private void Emit(Func<ICommandHost, IEnumerable<object>> run)
     {
         var host = new CmdletHost(this, _stopping.Token);
         try
         {
-            foreach (var result in Invoke(host)) WriteObject(result);
+            foreach (var result in run(host)) WriteObject(result);
         }
         catch (LamassuOpsException error)
         {

@@ -70,3 +70,59 @@ Describe 'Test-BunkerPairing' {
         $result.Objects[0].Healthy | Should -Be 2
     }
 }
+
+Describe 'Repair-BunkerPairing and Compare-BunkerPairing' {
+    BeforeEach {
+        $database = New-SampleBunkerDirectory
+        $directory = Split-Path $database
+        $accounts = Join-Path $directory 'lnbits.sqlite3'
+        New-SampleLnbitsDatabase -Path $accounts
+        $backups = Join-Path $TestDrive ([guid]::NewGuid().ToString('N'))
+        $null = New-Item -ItemType Directory -Path $backups
+        $backup = (Backup-BunkerDatabase -LiteralPath $database -Destination $backups -ErrorAction Stop).BackupPath
+        # The wipe after the backup: alice's KeyUser and token deleted, as by hand in sqlite3.
+        sqlite3 $database "PRAGMA foreign_keys = ON; DELETE FROM KeyUser WHERE id IN (SELECT keyUserId FROM Token WHERE clientName = 'LNbits alice'); DELETE FROM Token WHERE clientName = 'LNbits alice';"
+    }
+
+    It 'Test-BunkerPairing | Where-Object Verdict -eq Dangling | Repair-BunkerPairing -FromBackup -WhatIf lists the repairs and changes nothing' {
+        $state = Get-DirectoryState $directory
+        $backupState = Get-DirectoryState $backups
+
+        $results = @(Test-BunkerPairing $database $accounts | Where-Object Verdict -eq Dangling | Repair-BunkerPairing -FromBackup $backup -WhatIf)
+
+        ($results | Where-Object Username -eq 'alice').Method | Should -Be 'CopiedFromBackup'
+        ($results | Where-Object Username -eq 'grace').Method | Should -Be 'RecreatedKeyUser'
+        ($results | Where-Object Action -eq 'WouldRepair').Username | Sort-Object | Should -Be @('alice', 'grace')
+        ($results | Where-Object Action -eq 'NotRepairable').Username | Sort-Object | Should -Be @('judy', 'zoe')
+        $results | ForEach-Object { $_.IdentityUnchanged | Should -BeTrue; $_.Reason | Should -Not -BeNullOrEmpty }
+        Get-DirectoryState $directory | Should -Be $state
+        Get-DirectoryState $backups | Should -Be $backupState
+    }
+
+    It 'repairs through the pipeline with -Force after a verified backup, and Compare-BunkerPairing shows only what the repair wrote' {
+        $results = @(Test-BunkerPairing $database $accounts | Where-Object Verdict -eq Dangling |
+            Repair-BunkerPairing -FromBackup $backup -BackupDirectory $backups -Force -Confirm:$false -ErrorAction Stop)
+
+        ($results | Where-Object Action -eq 'Repaired').Username | Sort-Object | Should -Be @('alice', 'grace')
+        $safety = @($results.BackupPath | Where-Object { $_ } | Select-Object -Unique)
+        $safety.Count | Should -Be 1
+        Test-Path -LiteralPath $safety[0] | Should -BeTrue
+        $verdicts = @(Test-BunkerPairing $database $accounts)
+        ($verdicts | Where-Object Username -in 'alice', 'grace', 'heidi').Verdict | Should -Be @('Healthy', 'Healthy', 'Healthy')
+
+        $changes = @(Compare-BunkerPairing $safety[0] $database -LnbitsDatabase $accounts)
+        ($changes | Where-Object { $_.PSObject.Properties['Change'] }).Change | Sort-Object | Should -Be @('Added', 'Changed')
+        ($changes | Where-Object { $_.PSObject.Properties['Changed'] -and $_.Changed }).Username | Sort-Object | Should -Be @('alice', 'grace')
+    }
+
+    It 'lamassuops Compare-BunkerPairing and Repair-BunkerPairing --json' {
+        $compare = Invoke-Lamassuops -Arguments @('Compare-BunkerPairing', $backup, $database, '--lnbits-database', $accounts)
+        $repair = Invoke-Lamassuops -Arguments @('Repair-BunkerPairing', $database, $accounts, '--from-backup', $backup, '--backup-directory', $backups, '--force')
+
+        $compare.ExitCode | Should -Be 1
+        ($compare.Objects | Where-Object Username -eq 'alice').After | Should -Be 'Dangling'
+        $repair.ExitCode | Should -Be 0
+        ($repair.Objects | Where-Object Action -eq 'Repaired').Username | Sort-Object | Should -Be @('alice', 'grace')
+        $repair.Stderr + ($repair.Objects | ConvertTo-Json -Depth 4) | Should -Not -Match 'nsec1'
+    }
+}

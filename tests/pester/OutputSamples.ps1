@@ -31,6 +31,10 @@ function Get-OutputSample {
         Get-BunkerSigningCondition -LiteralPath $database -ErrorAction Stop
         Test-BunkerDatabase -LiteralPath $database -MigrationsPath $migrations -ErrorAction Stop
         $backup
+        Compare-BunkerPairing $backup.BackupPath $database -LnbitsDatabase $lnbits -ErrorAction Stop
+        sqlite3 $database "DELETE FROM Token WHERE clientName = 'LNbits alice';"
+        Compare-BunkerPairing $backup.BackupPath $database -LnbitsDatabase $lnbits -ErrorAction Stop
+        Repair-BunkerPairing $database $lnbits -FromBackup $backup.BackupPath -WhatIf -ErrorAction Stop
         Remove-BunkerRequest -LiteralPath $database -OlderThan 1:00:00 -BackupDirectory $backups -Force -Confirm:$false -ErrorAction Stop
         Remove-BunkerSigningLog -LiteralPath $database -OlderThan 1.00:00:00 -BackupDirectory $backups -Force -Confirm:$false -ErrorAction Stop
         Remove-StaleSigningCondition -LiteralPath $database -IncludeManualOverride -AcceptPermissionLoss -BackupDirectory $backups -Force -Confirm:$false -ErrorAction Stop

@@ -23,6 +23,8 @@ BeforeDiscovery {
         @{ Name = 'a TimeSpan of seconds'; Pwsh = 'Remove-BunkerRequest -LiteralPath $db -OlderThan 1.00:00:00 -Force -NoBackup'; Cli = @('Remove-BunkerRequest', '--literal-path', '{db}', '--older-than', '1.00:00:00', '--force', '--no-backup'); Compare = 'RequestsBefore', 'Removed' }
         @{ Name = 'a :$false switch is off'; Pwsh = 'Get-BunkerPairing -LiteralPath $db -IncludeSecret:$false -IncludeDangling:$false'; Cli = @('Get-BunkerPairing', '--literal-path', '{db}', '--include-secret:false', '--include-dangling:false'); Compare = 'KeyUserId', 'Token', 'State' }
         @{ Name = 'a switch is on'; Pwsh = 'Get-BunkerPairing -LiteralPath $db -IncludeSecret -IncludeDangling'; Cli = @('Get-BunkerPairing', '--literal-path', '{db}', '--include-secret', '--include-dangling'); Compare = 'KeyUserId', 'Token', 'State' }
+        @{ Name = 'a repair against an LNbits database that is not there'; Pwsh = 'Repair-BunkerPairing -BunkerDatabase $db -LnbitsDatabase (Join-Path $dir "none.sqlite3") -WhatIf'; Cli = @('Repair-BunkerPairing', '--bunker-database', '{db}', '--lnbits-database', '{dir}/none.sqlite3', '--what-if') }
+        @{ Name = 'a comparison without its mandatory -After'; Pwsh = 'Compare-BunkerPairing -Before $db'; Cli = @('Compare-BunkerPairing', '--before', '{db}') }
         @{ Name = 'an unknown parameter'; Pwsh = 'Get-BunkerPairing -LiteralPath $db -NoSuchThing'; Cli = @('Get-BunkerPairing', '--literal-path', '{db}', '--no-such-thing') }
     )
 }

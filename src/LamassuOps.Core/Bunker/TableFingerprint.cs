@@ -9,12 +9,13 @@ namespace LamassuOps.Core.Bunker;
 /// The exact content of one table: its row count and a SHA-256 over its column names and every row in rowid
 /// order, each value with its SQLite storage class and its exact bytes (integers and reals bit for bit, text
 /// and blobs as stored). Two fingerprints are equal only when the tables are byte-for-byte the same. Rows are
-/// streamed, never held in memory.
+/// streamed, never held in memory. Rows whose rowid is in <c>skippedRowids</c> are left out (the rows an operation
+/// means to change), so the rest can be proven byte-for-byte unchanged.
 /// </summary>
 public sealed record TableFingerprint(string Table, long Rows, string Sha256)
 {
     public static TableFingerprint Compute(SqliteConnection connection, string table, SqliteTransaction? transaction,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, IReadOnlySet<long>? skippedRowids = null)
     {
         var columns = ColumnNames(connection, table, transaction);
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -23,12 +24,13 @@ public sealed record TableFingerprint(string Table, long Rows, string Sha256)
         using var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = "SELECT " + string.Join(", ", columns.Select(c => $"typeof({Quote(c)}), {Quote(c)}"))
-            + $" FROM {Quote(table)} ORDER BY rowid";
+            + (skippedRowids is null ? "" : ", rowid") + $" FROM {Quote(table)} ORDER BY rowid";
         using var reader = command.ExecuteReader();
         long rows = 0;
         Span<byte> number = stackalloc byte[8];
         while (reader.Read())
         {
+            if (skippedRowids is not null && skippedRowids.Contains(reader.GetInt64(2 * columns.Count))) continue;
             if ((++rows & 0xFFF) == 0) cancellationToken.ThrowIfCancellationRequested();
             for (var i = 0; i < columns.Count; i++)
             {

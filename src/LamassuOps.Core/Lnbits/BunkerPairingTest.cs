@@ -29,29 +29,27 @@ public static class BunkerPairingTest
 
     public static IEnumerable<BunkerPairingVerdict> Test(BunkerPairingTestOptions options, IOperationHost host)
     {
-        var lnbits = LnbitsSide.Read(options.LnbitsDatabase, host);
+        var lnbits = LnbitsSnapshot.Read(options.LnbitsDatabase, host);
         var pairings = BunkerPairings.Get(PairingOptions(options.BunkerDatabase, options.AsOf), host);
         foreach (var verdict in Judge(lnbits, pairings, options.BunkerDatabase)) yield return verdict;
     }
 
+    /// <summary>
+    /// The same verdicts for a bunker database already open, in the transaction it is in: a maintenance operation's
+    /// proof that its change left the pairings it must keep (or mend) Healthy, seen through its own connection.
+    /// </summary>
+    internal static IEnumerable<BunkerPairingVerdict> Test(BunkerDatabase database, LnbitsSnapshot lnbits, DateTimeOffset? asOf,
+        IOperationHost host) =>
+        Judge(lnbits, BunkerPairings.Read(database, PairingOptions(database.Path, asOf), host), database.Path);
+
     /// <summary>What Test-BunkerPairing reads of the bunker: every pairing, tokens in full (matched, never shown), no SigningCondition scan.</summary>
-    internal static BunkerPairingOptions PairingOptions(string bunkerDatabase, DateTimeOffset? asOf) => new()
+    private static BunkerPairingOptions PairingOptions(string bunkerDatabase, DateTimeOffset? asOf) => new()
     {
         Path = bunkerDatabase, AsOf = asOf, IncludeSecret = true, IncludeDangling = true, IncludeUnredeemed = true, CountSigningConditions = false,
     };
 
-    /// <summary>LNbits' signer accounts, read once (the LNbits database is closed again at once).</summary>
-    internal sealed record LnbitsSide(string Name, IReadOnlyList<(LnbitsAccountRow Row, SignerConfig Config)> Accounts)
-    {
-        public static LnbitsSide Read(string database, IOperationHost host)
-        {
-            using var lnbits = LnbitsDatabase.Open(database, host);
-            return new LnbitsSide(lnbits.Name, LnbitsSignerAccounts.Read(lnbits, host.CancellationToken).ToList());
-        }
-    }
-
     /// <summary>The verdicts of LNbits' accounts against the bunker's pairings (streamed once): each account's, then each orphan's.</summary>
-    internal static IEnumerable<BunkerPairingVerdict> Judge(LnbitsSide lnbits, IEnumerable<BunkerPairing> pairings, string bunkerDatabase)
+    private static IEnumerable<BunkerPairingVerdict> Judge(LnbitsSnapshot lnbits, IEnumerable<BunkerPairing> pairings, string bunkerDatabase)
     {
         var accounts = lnbits.Accounts;
         var tokens = accounts.Select(a => a.Config.Token).OfType<string>().ToHashSet(StringComparer.OrdinalIgnoreCase);

@@ -12,16 +12,16 @@ public sealed class LnbitsPairingProof : IMaintenanceProof
 {
     public const string PairingBroken = "LnbitsPairingBroken";
 
-    private readonly BunkerPairingTest.LnbitsSide _lnbits;
+    private readonly LnbitsSnapshot _lnbits;
     private readonly DateTimeOffset _asOf;
     private HashSet<string> _healthy = [];
     private string _path = "";
 
-    private LnbitsPairingProof(BunkerPairingTest.LnbitsSide lnbits, DateTimeOffset asOf) => (_lnbits, _asOf) = (lnbits, asOf);
+    private LnbitsPairingProof(LnbitsSnapshot lnbits, DateTimeOffset asOf) => (_lnbits, _asOf) = (lnbits, asOf);
 
     /// <summary>The proofs an operation takes for its -LnbitsDatabase: this one when it was given, none otherwise.</summary>
     public static IReadOnlyList<IMaintenanceProof> For(string? lnbitsDatabase, DateTimeOffset asOf, IOperationHost host) =>
-        lnbitsDatabase is null ? [] : [new LnbitsPairingProof(BunkerPairingTest.LnbitsSide.Read(lnbitsDatabase, host), asOf)];
+        lnbitsDatabase is null ? [] : [new LnbitsPairingProof(LnbitsSnapshot.Read(lnbitsDatabase, host), asOf)];
 
     public void Capture(BunkerDatabase database, IOperationHost host)
     {
@@ -47,6 +47,6 @@ public sealed class LnbitsPairingProof : IMaintenanceProof
     private static string Describe(BunkerPairingVerdict verdict) =>
         $"account {verdict.AccountId}{(verdict.Username is { } user ? $" ({user})" : "")} would be {verdict.Verdict}: {verdict.Evidence}";
 
-    private IEnumerable<BunkerPairingVerdict> Verdicts(BunkerDatabase database, IOperationHost host) => BunkerPairingTest.Judge(_lnbits,
-        BunkerPairings.Read(database, BunkerPairingTest.PairingOptions(database.Path, _asOf), host), database.Path);
+    private IEnumerable<BunkerPairingVerdict> Verdicts(BunkerDatabase database, IOperationHost host) =>
+        BunkerPairingTest.Test(database, _lnbits, _asOf, host);
 }

@@ -57,3 +57,16 @@ public static class LnbitsSignerAccounts
     internal static IEnumerable<(LnbitsAccountRow Row, SignerConfig Config)> Read(LnbitsDatabase database, CancellationToken cancellationToken) =>
         database.Accounts(cancellationToken).Select(row => (row, SignerConfig.Parse(row.SignerConfig)));
 }
+
+/// <summary>
+/// An LNbits database's signer accounts, read once and kept (the tokens in full: for joining, never for output), so
+/// several bunker states can be judged against the same accounts.
+/// </summary>
+internal sealed record LnbitsSnapshot(string Name, IReadOnlyList<(LnbitsAccountRow Row, SignerConfig Config)> Accounts)
+{
+    public static LnbitsSnapshot Read(string database, IOperationHost host)
+    {
+        using var lnbits = LnbitsDatabase.Open(database, host);
+        return new LnbitsSnapshot(lnbits.Name, LnbitsSignerAccounts.Read(lnbits, host.CancellationToken).ToList());
+    }
+}

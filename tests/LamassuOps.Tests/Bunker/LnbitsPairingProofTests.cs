@@ -18,11 +18,11 @@ namespace LamassuOps.Tests.Bunker;
 public sealed class LnbitsPairingProofTests : IDisposable
 {
     private readonly ScratchDirectory _dir = new();
-    private readonly LnbitsTestDatabases _lnbits;
+    private readonly LnbitsDatabases _lnbits;
 
     public LnbitsPairingProofTests(PostgresServer server)
     {
-        _lnbits = new LnbitsTestDatabases(server, _dir);
+        _lnbits = new LnbitsDatabases(server, _dir);
     }
 
     public void Dispose()

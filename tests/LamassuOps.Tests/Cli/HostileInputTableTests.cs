@@ -3,6 +3,7 @@ using System.Text;
 using LamassuOps.Core.Bunker;
 using LamassuOps.Tests.Fixtures;
 using LamassuOps.Tests.Fixtures.Bunker;
+using LamassuOps.Tests.Fixtures.Lnbits;
 using LamassuOps.Tests.Lamassu;
 using LamassuOps.Tests.Postgres.Support;
 using Xunit.Abstractions;
@@ -48,7 +49,8 @@ public sealed class HostileInputTableTests(ITestOutputHelper output) : IDisposab
     [
         "Test-BunkerDatabase", "Get-BunkerPairing", "Get-BunkerSigningCondition", "Backup-BunkerDatabase",
         "Remove-StaleSigningCondition --force", "Remove-BunkerSigningLog --force", "Remove-BunkerRequest --force",
-        "Restore-BunkerDatabase --backup-path {backup} --force",
+        "Restore-BunkerDatabase --backup-path {backup} --force", "Repair-BunkerPairing --lnbits-database {lnbits} --force",
+        "Compare-BunkerPairing --after {db}",
     ];
 
     private static readonly string[] PortCommands = ["Test-PeerAuth", "Assert-PeerAuth", "Get-LamassuMigrationStatus --package-path {pkg}", Wrapper("{w}")];
@@ -59,12 +61,14 @@ public sealed class HostileInputTableTests(ITestOutputHelper output) : IDisposab
     {
         foreach (var command in DatabaseCommands)
         {
-            yield return Db(BunkerErrors.PathIsDirectory, command, "{dir}");
+            // Compare-BunkerPairing reads -Before first: the hostile path goes there.
+            var flag = command.StartsWith("Compare", StringComparison.Ordinal) ? "--before" : "--path";
+            yield return Db(BunkerErrors.PathIsDirectory, command, "{dir}", flag);
             foreach (var special in new[] { "{fifo}", "{socket}", "/dev/null", "{loop}" })
-                yield return Db("PathNotRegularFile", command, special);
-            yield return Db(BunkerErrors.DatabaseNeedsRecovery, command, "{hot}");
-            yield return Db("ArgumentNotUnicode", command, $"{{dir}}/x{NotUtf8}.db");
-            yield return new Row("PathParentAccessDenied", true, [.. Split(command), "--path", "{locked}/nsecbunker.db"]);
+                yield return Db("PathNotRegularFile", command, special, flag);
+            yield return Db(BunkerErrors.DatabaseNeedsRecovery, command, "{hot}", flag);
+            yield return Db("ArgumentNotUnicode", command, $"{{dir}}/x{NotUtf8}.db", flag);
+            yield return new Row("PathParentAccessDenied", true, [.. Split(command), flag, "{locked}/nsecbunker.db"]);
             // A restore creates a missing database by design, never through a dangling link (it would land elsewhere);
             // every other command refuses what is not there.
             if (command.StartsWith("Restore", StringComparison.Ordinal))
@@ -73,7 +77,7 @@ public sealed class HostileInputTableTests(ITestOutputHelper output) : IDisposab
                 continue;
             }
             foreach (var missing in new[] { "{dangling}", "{db}/", "-leading-dash.db", "new\nline.db" })
-                yield return Db(BunkerErrors.DatabaseNotFound, command, missing);
+                yield return Db(BunkerErrors.DatabaseNotFound, command, missing, flag);
         }
 
         var restore = "Restore-BunkerDatabase --path {db} --force --backup-path";
@@ -124,7 +128,7 @@ public sealed class HostileInputTableTests(ITestOutputHelper output) : IDisposab
     public void EveryCommandRefusesEveryHostileInputCleanly()
     {
         var places = Prepare();
-        var inputs = new[] { places["{db}"], places["{backup}"], places["{emptybackup}"], places["{hot}"], places["{hot}"] + "-journal", places["{w}"], places["{nocolumn}"] }
+        var inputs = new[] { places["{db}"], places["{backup}"], places["{emptybackup}"], places["{hot}"], places["{hot}"] + "-journal", places["{w}"], places["{nocolumn}"], places["{lnbits}"] }
             .Select(FileSnapshot.Take).ToList();
         var failures = new List<string>();
         var rows = Table().ToList();
@@ -193,7 +197,7 @@ public sealed class HostileInputTableTests(ITestOutputHelper output) : IDisposab
             ["{db}"] = db, ["{backup}"] = backup, ["{emptybackup}"] = emptyBackup, ["{dir}"] = Path.Combine(odd, "dir"),
             ["{fifo}"] = Path.Combine(odd, "fifo"), ["{socket}"] = Path.Combine(odd, "socket"), ["{loop}"] = Path.Combine(odd, "loop1"),
             ["{dangling}"] = Path.Combine(odd, "dangling"), ["{hardlink}"] = Path.Combine(odd, "hardlink"), ["{locked}"] = locked, ["{bound}"] = bound, ["{nocolumn}"] = noColumn,
-            ["{hot}"] = hot, ["{pkg}"] = package, ["{w}"] = wrapper,
+            ["{hot}"] = hot, ["{pkg}"] = package, ["{w}"] = wrapper, ["{lnbits}"] = LnbitsFixture.WriteSqlite(Path.Combine(work, "lnbits.sqlite3"), []),
         };
     }
 

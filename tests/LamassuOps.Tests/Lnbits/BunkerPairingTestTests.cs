@@ -15,11 +15,11 @@ public sealed class BunkerPairingTestTests : IDisposable
 {
     private const string Key = "lnbits";
     private readonly ScratchDirectory _dir = new();
-    private readonly LnbitsTestDatabases _lnbits;
+    private readonly LnbitsDatabases _lnbits;
 
     public BunkerPairingTestTests(PostgresServer server)
     {
-        _lnbits = new LnbitsTestDatabases(server, _dir);
+        _lnbits = new LnbitsDatabases(server, _dir);
     }
 
     public void Dispose()

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using LamassuOps.Tests.Fixtures.Bunker;
 using LamassuOps.Tests.Postgres.Support;
 using Microsoft.Data.Sqlite;
 
@@ -69,4 +70,27 @@ public static class LnbitsFixture
 
     public static string Url(PostgresServer server, string database) =>
         $"postgresql://postgres@localhost:{server.Port}/{database}?host={Uri.EscapeDataString(server.SocketDirectory)}";
+}
+
+/// <summary>
+/// The LNbits databases one test writes: SQLite files in its scratch directory, or databases on the test PostgreSQL,
+/// which are dropped when it is disposed.
+/// </summary>
+public sealed class LnbitsDatabases(PostgresServer server, ScratchDirectory directory) : IDisposable
+{
+    private readonly List<string> _postgres = [];
+
+    /// <summary>A new database holding the accounts: a file path, or a peer-auth URL.</summary>
+    public string Write(bool postgres, IEnumerable<LnbitsTestAccount> accounts)
+    {
+        if (!postgres) return LnbitsFixture.WriteSqlite(directory.File($"lnbits-{Guid.NewGuid():N}.sqlite3"), accounts);
+        var name = "lamassuops-lnbits-" + Guid.NewGuid().ToString("N")[..8];
+        _postgres.Add(name);
+        return LnbitsFixture.WritePostgres(server, name, accounts);
+    }
+
+    public void Dispose()
+    {
+        foreach (var database in _postgres) server.Execute($"""DROP DATABASE "{database}" WITH (FORCE)""");
+    }
 }
