@@ -26,6 +26,9 @@
         'Get-LamassuMigrationStatus'
         'Get-LnbitsSignerAccount'
         'Test-BunkerPairing'
+        'Import-LamassuOpsInventory'
+        'Get-LamassuOpsInstance'
+        'Get-LamassuOpsHealth'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -12,6 +12,9 @@ public abstract class OutputWriter
 {
     public abstract void Write(object result);
 
+    /// <summary>A result the cmdlet stamped with the instance it came from (an Instance note property); tables show the view's columns only.</summary>
+    public virtual void Write(object result, string? instance) => Write(result);
+
     public virtual void Flush()
     {
     }
@@ -31,7 +34,19 @@ public sealed class JsonLinesWriter(TextWriter stdout) : OutputWriter
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
-    public override void Write(object result) => stdout.WriteLine(JsonSerializer.Serialize(result, result.GetType(), Options));
+    public override void Write(object result) => Write(result, null);
+
+    /// <summary>The stamped instance is one more property, "Instance", as in pwsh's ConvertTo-Json of the same object.</summary>
+    public override void Write(object result, string? instance)
+    {
+        if (instance is null || JsonSerializer.SerializeToNode(result, result.GetType(), Options) is not System.Text.Json.Nodes.JsonObject json)
+        {
+            stdout.WriteLine(JsonSerializer.Serialize(result, result.GetType(), Options));
+            return;
+        }
+        json["Instance"] = instance;
+        stdout.WriteLine(json.ToJsonString(Options));
+    }
 }
 
 /// <summary>

@@ -4,7 +4,8 @@ namespace LamassuOps;
 
 /// <summary>
 /// Base of commands that work on database files: <c>-Path</c> (wildcards, position 0, from the pipeline by value and
-/// by property name) or <c>-LiteralPath</c> (aliases PSPath, LP), in the parameter sets Path and LiteralPath.
+/// by property name) or <c>-LiteralPath</c> (aliases PSPath, LP, and BunkerDatabase: an inventory instance binds by it), in the
+/// parameter sets Path and LiteralPath.
 /// Derived cmdlets declare <c>DefaultParameterSetName = "Path"</c>.
 /// </summary>
 public abstract class DatabasePathCmdlet : LamassuCmdlet
@@ -15,7 +16,7 @@ public abstract class DatabasePathCmdlet : LamassuCmdlet
     public string[] Path { get; set; } = [];
 
     [Parameter(Mandatory = true, ParameterSetName = "LiteralPath", ValueFromPipelineByPropertyName = true)]
-    [Alias("PSPath", "LP")]
+    [Alias("PSPath", "LP", "BunkerDatabase")]
     [ValidateNotNullOrEmpty]
     public string[] LiteralPath { get; set; } = [];
 
