@@ -202,7 +202,7 @@ public static class Inventory
             case JsonTokenType.String:
                 return reader.GetString();
             case JsonTokenType.Number:
-                return reader.TryGetInt64(out var whole) ? whole : reader.GetDouble();
+                return reader.TryGetInt64(out var whole) ? whole : (object)reader.GetDouble();
             case JsonTokenType.True or JsonTokenType.False:
                 return reader.GetBoolean();
             case JsonTokenType.StartArray:
@@ -245,8 +245,7 @@ public static class Inventory
     private static int? Port(Builder at, InventoryValue value) => value.Value switch
     {
         null => null,
-        long port and >= 1 and <= 65535 => (int)port,
-        int port and >= 1 and <= 65535 => port,
+        long port when port is >= 1 and <= 65535 => (int)port,
         _ => throw Invalid(at, $"has the port {Describe(value.Value)}, which is no whole number from 1 to 65535",
             "Write the SSH port as a number, e.g. \"port\": 2222, or leave it out for 22."),
     };
