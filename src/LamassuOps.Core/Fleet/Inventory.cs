@@ -83,12 +83,12 @@ public static class Inventory
             foreach (var value in entry.Values)
             {
                 if (!Keys.TryGetValue(value.Key, out var set))
-                    throw Invalid(builder with { Line = value.Line }, $"has the unknown key '{value.Key}'",
+                    throw BadEntry(builder with { Line = value.Line }, $"has the unknown key '{value.Key}'",
                         $"The keys are {string.Join(", ", Keys.Keys)}; check its spelling.");
                 builder = set(builder with { Line = value.Line }, value);
             }
             builder = builder with { Line = entry.Line };
-            if (builder.Name is null) throw Invalid(builder, "has no 'name'", "Give every instance a name: \"name\": \"atm-1\".");
+            if (builder.Name is null) throw BadEntry(builder, "has no 'name'", "Give every instance a name: \"name\": \"atm-1\".");
             if (lines.TryGetValue(builder.Name, out var first))
                 throw new LamassuOpsException(DuplicateName, FailureKind.InvalidData,
                     $"{path} line {entry.Line}: the instance name '{builder.Name}' is already used on line {first}; nothing was imported.", path,
@@ -222,14 +222,14 @@ public static class Inventory
     private static string FirstSentence(string message) => message.Split(" Path:", 2)[0].TrimEnd('.');
 
 
-    private static LamassuOpsException Invalid(Builder at, string what, string fix) => new(EntryInvalid, FailureKind.InvalidData,
+    private static LamassuOpsException BadEntry(Builder at, string what, string fix) => new(EntryInvalid, FailureKind.InvalidData,
         $"{at.Path} line {at.Line}: the instance {(at.Name is null ? "" : $"'{at.Name}' ")}{what}; nothing was imported.", at.Path, fix);
 
     private static string? Text(Builder at, InventoryValue value) => value.Value switch
     {
         null => null,
         string text when text.Length > 0 && !text.Contains('\0') => text,
-        _ => throw Invalid(at, $"has a '{value.Key}' that is not a non-empty string ({Describe(value.Value)})",
+        _ => throw BadEntry(at, $"has a '{value.Key}' that is not a non-empty string ({Describe(value.Value)})",
             $"Write it as a string in quotes, e.g. \"{value.Key}\": \"...\", or leave the key out."),
     };
 
@@ -237,7 +237,7 @@ public static class Inventory
     {
         var name = Text(at, value);
         if (name is null || name.Any(c => char.IsWhiteSpace(c) || char.IsControl(c) || c is '*' or '?' or '[' or ']' or '`' or '/'))
-            throw Invalid(at, $"has the name {Describe(value.Value)}, which is empty or has spaces, wildcard characters or '/'",
+            throw BadEntry(at, $"has the name {Describe(value.Value)}, which is empty or has spaces, wildcard characters or '/'",
                 "Use letters, digits, '.', '-' and '_' (e.g. \"atm-1\"): names are matched with wildcards (-Name atm-*) and completed on the command line.");
         return name;
     }
@@ -246,7 +246,7 @@ public static class Inventory
     {
         null => null,
         long port when port is >= 1 and <= 65535 => (int)port,
-        _ => throw Invalid(at, $"has the port {Describe(value.Value)}, which is no whole number from 1 to 65535",
+        _ => throw BadEntry(at, $"has the port {Describe(value.Value)}, which is no whole number from 1 to 65535",
             "Write the SSH port as a number, e.g. \"port\": 2222, or leave it out for 22."),
     };
 
@@ -261,7 +261,7 @@ public static class Inventory
         };
         var tags = items.ToList();
         if (tags.Any(t => t is not string { Length: > 0 }))
-            throw Invalid(at, $"has tags that are not all non-empty strings ({Describe(value.Value)})", "Write the tags as a list of strings: \"tags\": [\"eu\", \"atm\"].");
+            throw BadEntry(at, $"has tags that are not all non-empty strings ({Describe(value.Value)})", "Write the tags as a list of strings: \"tags\": [\"eu\", \"atm\"].");
         return tags.Cast<string>().ToList();
     }
 

@@ -9,7 +9,8 @@ namespace LamassuOps.Commands;
 [OutputType(typeof(LamassuOpsInstance))]
 public sealed class GetLamassuOpsInstanceCommand : LamassuCmdlet
 {
-    [Parameter(Position = 0)]
+    /// <summary>By property name too: a list of names (Import-Csv rows with a Name column) selects those instances.</summary>
+    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     [SupportsWildcards]
     [ArgumentCompleter(typeof(InstanceNameCompleter))]
     [ValidateNotNullOrEmpty]
