@@ -23,7 +23,7 @@ public abstract class LamassuCmdlet : PSCmdlet
     /// </summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(Fleet.InstanceNameCompleter))]
-    [ValidateNotNullOrEmpty]
+    [AllowEmptyString]
     public string? Instance { get; set; }
 
     /// <summary>The note property every output carries when the command ran for an instance.</summary>
@@ -54,7 +54,7 @@ public abstract class LamassuCmdlet : PSCmdlet
     /// </summary>
     private object Stamp(object result)
     {
-        if (Instance is null || result.GetType().Namespace?.StartsWith("LamassuOps.", StringComparison.Ordinal) != true
+        if (string.IsNullOrEmpty(Instance) || result.GetType().Namespace?.StartsWith("LamassuOps.", StringComparison.Ordinal) != true
             || result.GetType().GetProperty(InstanceProperty) is not null) return result;
         var stamped = PSObject.AsPSObject(result);
         stamped.Properties.Remove(InstanceProperty);

@@ -35,7 +35,7 @@ public static class Inventory
             ["host"] = (b, v) => b with { Host = Text(b, v) },
             ["user"] = (b, v) => b with { User = Text(b, v) },
             ["port"] = (b, v) => b with { Port = Port(b, v) },
-            ["bunkerDatabase"] = (b, v) => b with { BunkerDatabase = Text(b, v) },
+            ["bunkerDatabase"] = (b, v) => b with { BunkerDatabase = LiteralPath(b, v) },
             ["lnbitsDatabase"] = (b, v) => b with { LnbitsDatabase = Text(b, v) },
             ["lamassuDatabaseUrl"] = (b, v) => b with { LamassuDatabaseUrl = Text(b, v) },
             ["lamassuPackage"] = (b, v) => b with { LamassuPackage = Text(b, v) },
@@ -232,6 +232,13 @@ public static class Inventory
         _ => throw BadEntry(at, $"has a '{value.Key}' that is not a non-empty string ({Describe(value.Value)})",
             $"Write it as a string in quotes, e.g. \"{value.Key}\": \"...\", or leave the key out."),
     };
+
+    /// <summary>A path instances bind to -Path by (alias BunkerDatabase), so it must not hold wildcard characters.</summary>
+    private static string? LiteralPath(Builder at, InventoryValue value) =>
+        Text(at, value) is { } path && path.IndexOfAny(['*', '?', '[', ']']) >= 0
+            ? throw BadEntry(at, $"has a '{value.Key}' with wildcard characters (*, ?, [ or ]): \"{path}\"",
+                "Give the database's own path; an instance binds -Path of the nsecbunkerd commands, where those characters are wildcards (rename the file or directory).")
+            : Text(at, value);
 
     private static string Name(Builder at, InventoryValue value)
     {

@@ -25,26 +25,29 @@ public sealed class GetLamassuOpsHealthCommand : LamassuCmdlet
     [ValidateNotNullOrEmpty]
     public string? Inventory { get; set; }
 
-    /// <summary>An instance from the pipeline (Get-LamassuOpsInstance, or any object with these properties) is checked as it is.</summary>
+    /// <summary>
+    /// An instance from the pipeline (Get-LamassuOpsInstance, or any object with these properties) is checked as it is;
+    /// a property that is null or empty on the object is absent (an instance without an LNbits database).
+    /// </summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [Alias("Host")]
-    [ValidateNotNullOrEmpty]
+    [AllowEmptyString]
     public string? HostName { get; set; }
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
-    [ValidateNotNullOrEmpty]
+    [AllowEmptyString]
     public string? BunkerDatabase { get; set; }
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
-    [ValidateNotNullOrEmpty]
+    [AllowEmptyString]
     public string? LnbitsDatabase { get; set; }
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
-    [ValidateNotNullOrEmpty]
+    [AllowEmptyString]
     public string? LamassuDatabaseUrl { get; set; }
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
-    [ValidateNotNullOrEmpty]
+    [AllowEmptyString]
     public string? LamassuPackage { get; set; }
 
     [Parameter]
@@ -66,15 +69,17 @@ public sealed class GetLamassuOpsHealthCommand : LamassuCmdlet
     /// </summary>
     private IEnumerable<LamassuOpsInstance> Instances(ICommandHost host)
     {
-        if (Instance is null) return Core.Fleet.Inventory.Select(InventoryFiles.Current(host, Inventory), Name, Tag);
-        if (HostName is null && BunkerDatabase is null && LnbitsDatabase is null && LamassuDatabaseUrl is null && LamassuPackage is null)
+        if (string.IsNullOrEmpty(Instance)) return Core.Fleet.Inventory.Select(InventoryFiles.Current(host, Inventory), Name, Tag);
+        static string? Given(string? value) => string.IsNullOrEmpty(value) ? null : value;
+        var (hostName, parts) = (Given(HostName), new[] { BunkerDatabase, LnbitsDatabase, LamassuDatabaseUrl, LamassuPackage }.Select(Given).ToArray());
+        if (hostName is null && parts.All(p => p is null))
             return Core.Fleet.Inventory.Select(InventoryFiles.Current(host, Inventory), [Instance], null);
         // A local instance's files resolve like -LiteralPath (an LNbits URL stays as it is); a remote one's are its host's.
-        string? Local(string? path) => path is null || HostName is not null ? path : ResolveLnbitsDatabase(host, path);
+        string? Local(string? path) => path is null || hostName is not null ? path : ResolveLnbitsDatabase(host, path);
         return [new LamassuOpsInstance
         {
-            Name = Instance, Host = HostName, BunkerDatabase = Local(BunkerDatabase), LnbitsDatabase = Local(LnbitsDatabase),
-            LamassuDatabaseUrl = LamassuDatabaseUrl, LamassuPackage = Local(LamassuPackage),
+            Name = Instance, Host = hostName, BunkerDatabase = Local(parts[0]), LnbitsDatabase = Local(parts[1]),
+            LamassuDatabaseUrl = parts[2], LamassuPackage = Local(parts[3]),
         }];
     }
 }

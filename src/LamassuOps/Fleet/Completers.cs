@@ -52,7 +52,7 @@ internal static class Completions
         }
         var typed = word.Trim('\'', '"');
         return found.Where(v => v.StartsWith(typed, StringComparison.OrdinalIgnoreCase))
-            .Select(v => new CompletionResult(v.Any(c => " '\"$`;(){}@&|<>,#".Contains(c)) ? "'" + v.Replace("'", "''") + "'" : v, v,
+            .Select(v => new CompletionResult((v.Any(c => " '\"$`;(){}&|<>,".Contains(c)) || v[0] is '@' or '#' or '-') ? "'" + v.Replace("'", "''") + "'" : v, v,
                 CompletionResultType.ParameterValue, v));
     }
 

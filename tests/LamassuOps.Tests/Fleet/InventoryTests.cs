@@ -72,6 +72,7 @@ public sealed class InventoryTests : IDisposable
     [InlineData("{ \"instances\": [\n  { \"name\": \"a b\" }\n] }", "line 2", "has the name \"a b\"")]
     [InlineData("{ \"instances\": [\n  { \"name\": \"atm-*\" }\n] }", "line 2", "wildcard characters")]
     [InlineData("{ \"instances\": [\n  { \"name\": \"a\", \"host\": 5 }\n] }", "line 2", "'host' that is not a non-empty string (5)")]
+    [InlineData("{ \"instances\": [\n  { \"name\": \"a\", \"bunkerDatabase\": \"/srv/[a]/nsecbunker.db\" }\n] }", "line 2", "'bunkerDatabase' with wildcard characters")]
     public void ABadEntryIsRefusedWithItsLineAndKeyAndNothingIsImported(string json, string line, string message)
     {
         var error = Refused(json);
