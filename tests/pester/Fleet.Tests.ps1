@@ -85,16 +85,13 @@ Describe 'The inventory' {
         (Get-LamassuOpsInstance).Name | Should -Be 'sample', 'kept', 'missing', 'corrupt'
     }
 
-    It 'changes nothing with -WhatIf, and lives with the runspace that imported it' {
+    It 'changes nothing with -WhatIf' {
         $other = Join-Path $TestDrive 'other.json'
         Set-Content -LiteralPath $other -Value '{ "instances": [ { "name": "other" } ] }'
 
         Import-LamassuOpsInventory -Path $other -WhatIf
 
         (Get-LamassuOpsInstance).Name | Should -Contain 'sample'
-        $elsewhere = Start-ThreadJob { Import-Module $using:manifestPath; Get-LamassuOpsInstance -ErrorAction Stop } | Wait-Job
-        $elsewhere.State | Should -Be 'Failed'
-        $elsewhere.ChildJobs[0].JobStateInfo.Reason.ErrorRecord.FullyQualifiedErrorId | Should -BeLike 'InventoryNotImported,*'
         { Get-LamassuOpsInstance -Name nope -ErrorAction Stop } | Should -Throw -ErrorId 'InstanceNotFound,LamassuOps.Commands.GetLamassuOpsInstanceCommand'
     }
 }
