@@ -9,6 +9,10 @@ command -v shellcheck >/dev/null || need_apt+=(shellcheck)
 command -v sqlite3 >/dev/null || need_apt+=(sqlite3)
 [[ -x /usr/lib/postgresql/15/bin/initdb ]] || need_apt+=(postgresql-15)
 command -v node >/dev/null || need_apt+=(nodejs npm)
+# The scheduled-job recipe (contrib/): its script reads the inventory with jq, its units and Nix module are checked.
+command -v jq >/dev/null || need_apt+=(jq)
+command -v systemd-analyze >/dev/null || need_apt+=(systemd)
+command -v nix-instantiate >/dev/null || need_apt+=(nix-bin)
 if ((${#need_apt[@]})); then
   echo "prepare: installing ${need_apt[*]}" >&2
   apt-get update -qq >/dev/null

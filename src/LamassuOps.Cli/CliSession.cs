@@ -37,9 +37,9 @@ internal sealed partial class CliSession(TextWriter stdout, TextWriter stderr, T
         results.DataAdded += (_, e) =>
         {
             // Written and let go at once: the collection would otherwise hold every result of the run.
-            var result = results[e.Index].BaseObject;
+            var item = results[e.Index];
             results.RemoveAt(e.Index);
-            Write(output, result);
+            Write(output, item.BaseObject, LamassuCmdlet.InstanceOf(item));
         };
         shell.Streams.Error.DataAdded += (_, e) => WriteError(render, shell.Streams.Error[e.Index]);
 
@@ -80,10 +80,10 @@ internal sealed partial class CliSession(TextWriter stdout, TextWriter stderr, T
     /// A False answer (Test-PeerAuth -Quiet), or a result that needs attention (<see cref="INeedsAttention"/>: a pairing
     /// that is not healthy), is printed and also makes the exit code 1, so a script or a timer can test it.
     /// </summary>
-    private void Write(OutputWriter output, object result)
+    private void Write(OutputWriter output, object result, string? instance)
     {
         if (result is false or INeedsAttention { NeedsAttention: true }) _needsAttention = true;
-        output.Write(result);
+        output.Write(result, instance);
     }
 
     /// <summary>The command to run and the providers paths resolve through; nothing else, so the runspace opens fast.</summary>

@@ -14,6 +14,9 @@ public abstract class OutputWriter
 {
     public abstract void Write(object result);
 
+    /// <summary>A result the cmdlet stamped with the instance it came from (an Instance note property); tables show the view's columns only.</summary>
+    public virtual void Write(object result, string? instance) => Write(result);
+
     public virtual void Flush()
     {
     }
@@ -52,9 +55,18 @@ public sealed class JsonLinesWriter : OutputWriter
         _json = new Utf8JsonWriter(_buffer, new JsonWriterOptions { Encoder = Options.Encoder, SkipValidation = true });
     }
 
-    public override void Write(object result)
+    public override void Write(object result) => Write(result, null);
+
+    /// <summary>The stamped instance is one more property, "Instance", as in pwsh's ConvertTo-Json of the same object.</summary>
+    public override void Write(object result, string? instance)
     {
-        JsonSerializer.Serialize(_json, result, result.GetType(), Options);
+        if (instance is not null && JsonSerializer.SerializeToNode(result, result.GetType(), Options) is System.Text.Json.Nodes.JsonObject stamped)
+        {
+            stamped["Instance"] = instance;
+            stamped.WriteTo(_json, Options);
+            _json.Flush();
+        }
+        else JsonSerializer.Serialize(_json, result, result.GetType(), Options);
         _json.Reset();
         _buffer.Write("\n"u8);
         // Any other writer (a terminal, a test's StringWriter) gets each line as it comes.

@@ -18,6 +18,18 @@ public abstract class LamassuCmdlet : PSCmdlet
     internal abstract IEnumerable<object> Invoke(ICommandHost host);
 
     /// <summary>
+    /// The inventory instance the input came from (Get-LamassuOpsInstance's objects, and every output stamped with
+    /// it, bind it by property name). Each output object of the command carries it as an Instance note property.
+    /// </summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(Fleet.InstanceNameCompleter))]
+    [AllowEmptyString]
+    public string? Instance { get; set; }
+
+    /// <summary>The note property every output carries when the command ran for an instance.</summary>
+    internal const string InstanceProperty = "Instance";
+
+    /// <summary>
     /// Runs once after the last pipeline object. A command that gathers what the pipeline brings before acting on it
     /// (Repair-BunkerPairing: one backup and one transaction per instance, however many of its verdicts arrive) acts here.
     /// </summary>
@@ -32,7 +44,7 @@ public abstract class LamassuCmdlet : PSCmdlet
         var host = new CmdletHost(this, _stopping.Token);
         try
         {
-            foreach (var result in run(host)) WriteObject(result);
+            foreach (var result in run(host)) WriteObject(Stamp(result));
         }
         catch (LamassuOpsException error)
         {
@@ -45,6 +57,24 @@ public abstract class LamassuCmdlet : PSCmdlet
     }
 
     protected override void StopProcessing() => _stopping.Cancel();
+
+    /// <summary>
+    /// Adds the Instance note property to a result of a LamassuOps type that has none of its own, once here for every
+    /// cmdlet. A note property survives Export-Clixml, remoting and Export-Csv; lamassuops writes it into --json.
+    /// </summary>
+    private object Stamp(object result)
+    {
+        if (string.IsNullOrEmpty(Instance) || result.GetType().Namespace?.StartsWith("LamassuOps.", StringComparison.Ordinal) != true
+            || result.GetType().GetProperty(InstanceProperty) is not null) return result;
+        var stamped = PSObject.AsPSObject(result);
+        stamped.Properties.Remove(InstanceProperty);
+        stamped.Properties.Add(new PSNoteProperty(InstanceProperty, Instance));
+        return stamped;
+    }
+
+    /// <summary>The instance a result was stamped with (<see cref="Stamp"/>); null when it has none.</summary>
+    internal static string? InstanceOf(object result) =>
+        PSObject.AsPSObject(result).Properties[InstanceProperty] is PSNoteProperty { Value: string instance } ? instance : null;
 
     /// <summary>A single path taken literally (no wildcards), resolved by the host to a full file-system path; null stays null.</summary>
     [return: NotNullIfNotNull(nameof(path))]

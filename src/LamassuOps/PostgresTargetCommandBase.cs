@@ -17,9 +17,12 @@ public abstract class PostgresTargetCommandBase : LamassuCmdlet
     [ValidateRange(1, 65535)]
     public int Port { get; set; } = PostgresEndpoint.DefaultPort;
 
-    /// <summary>Alias Url: ConvertFrom-PostgresUrl's output binds by property name (its Url; masked, so only for URLs without a password unless -IncludeSecret).</summary>
+    /// <summary>
+    /// Alias Url: ConvertFrom-PostgresUrl's output binds by property name (its Url; masked, so only for URLs without a
+    /// password unless -IncludeSecret); alias LamassuDatabaseUrl: an inventory instance binds by it.
+    /// </summary>
     [Parameter(ParameterSetName = UrlSet, Mandatory = true, ValueFromPipelineByPropertyName = true)]
-    [Alias("Url")]
+    [Alias("Url", "LamassuDatabaseUrl")]
     [ValidateNotNullOrEmpty]
     public string? DatabaseUrl { get; set; }
 }

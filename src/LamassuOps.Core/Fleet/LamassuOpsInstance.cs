@@ -33,4 +33,7 @@ public sealed class LamassuOpsInstance
     public IReadOnlyList<string> Tags { get; init; } = [];
 
     public bool IsLocal => Host is null;
+
+    /// <summary>The name again, under the name every cmdlet's -Instance binds from and every output is stamped with.</summary>
+    public string Instance => Name;
 }

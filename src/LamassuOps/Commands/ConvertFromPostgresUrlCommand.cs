@@ -9,7 +9,7 @@ namespace LamassuOps.Commands;
 public sealed class ConvertFromPostgresUrlCommand : LamassuCmdlet
 {
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [Alias("DatabaseUrl", "ConnectionString")]
+    [Alias("DatabaseUrl", "ConnectionString", "LamassuDatabaseUrl")]
     [ValidateNotNullOrEmpty]
     public string Url { get; set; } = "";
 

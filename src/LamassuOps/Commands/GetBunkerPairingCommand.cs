@@ -9,6 +9,7 @@ namespace LamassuOps.Commands;
 public sealed class GetBunkerPairingCommand : DatabasePathCmdlet
 {
     [Parameter]
+    [ArgumentCompleter(typeof(Fleet.KeyNameCompleter))]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
     public string[]? KeyName { get; set; }

@@ -10,6 +10,7 @@ public sealed class GetBunkerSigningConditionCommand : DatabasePathCmdlet
 {
     /// <summary>By property name too, so <c>Get-BunkerPairing -KeyName x | Get-BunkerSigningCondition</c> shows that pairing's rows.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(Fleet.KeyNameCompleter))]
     [SupportsWildcards]
     public string[]? KeyName { get; set; }
 

@@ -9,6 +9,7 @@ namespace LamassuOps.Commands;
 public sealed class GetLamassuMigrationStatusCommand : PostgresTargetCommandBase
 {
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Alias("LamassuPackage")]
     [ValidateNotNullOrEmpty]
     public string PackagePath { get; set; } = "";
 

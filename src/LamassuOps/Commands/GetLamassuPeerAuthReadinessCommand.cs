@@ -9,7 +9,7 @@ namespace LamassuOps.Commands;
 public sealed class GetLamassuPeerAuthReadinessCommand : LamassuCmdlet
 {
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [Alias("Package")]
+    [Alias("Package", "LamassuPackage")]
     [ValidateNotNullOrEmpty]
     public string[] PackagePath { get; set; } = [];
 

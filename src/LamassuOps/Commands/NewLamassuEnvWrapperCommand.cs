@@ -14,6 +14,7 @@ public sealed class NewLamassuEnvWrapperCommand : LamassuCmdlet
     public string Path { get; set; } = "";
 
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
+    [Alias("LamassuPackage")]
     [ValidateNotNullOrEmpty]
     public string PackagePath { get; set; } = "";
 

@@ -117,23 +117,23 @@ public sealed class HelpBuilderTests
 
         var syntaxItems = command.Element(Command + "syntax")!.Elements(Command + "syntaxItem").ToList();
         Assert.Equal(2, syntaxItems.Count);
-        Assert.Equal(["Path", "Name", "State", "OlderThan", "AsOf", "Limit", "IncludeSecret"],
+        Assert.Equal(["Path", "Name", "State", "OlderThan", "AsOf", "Limit", "IncludeSecret", "Instance"],
             syntaxItems[0].Elements(Command + "parameter").Select(p => p.Element(Maml + "name")!.Value));
-        Assert.Equal(["Name", "LiteralPath", "State", "OlderThan", "AsOf", "Limit", "IncludeSecret"],
+        Assert.Equal(["Name", "LiteralPath", "State", "OlderThan", "AsOf", "Limit", "IncludeSecret", "Instance"],
             syntaxItems[1].Elements(Command + "parameter").Select(p => p.Element(Maml + "name")!.Value));
         var pathInSyntax = syntaxItems[0].Elements(Command + "parameter").First();
         Assert.Equal(
             [("required", "true"), ("variableLength", "true"), ("globbing", "true"), ("pipelineInput", "True (ByPropertyName, ByValue)"), ("position", "0"), ("aliases", "none")],
             pathInSyntax.Attributes().Select(a => (a.Name.LocalName, a.Value)));
         Assert.Equal("String[]", pathInSyntax.Element(Command + "parameterValue")!.Value);
-        var switchInSyntax = syntaxItems[0].Elements(Command + "parameter").Last();
+        var switchInSyntax = syntaxItems[0].Elements(Command + "parameter").Single(p => p.Element(Maml + "name")!.Value == "IncludeSecret");
         Assert.Null(switchInSyntax.Element(Command + "parameterValue")); // shown as [-IncludeSecret]
         var stateValues = syntaxItems[0].Elements(Command + "parameter").Single(p => p.Element(Maml + "name")!.Value == "State")
             .Element(Command + "parameterValueGroup")!.Elements(Command + "parameterValue").Select(v => v.Value);
         Assert.Equal(["Live", "Expired", "Revoked"], stateValues);
 
         var parameters = command.Element(Command + "parameters")!.Elements(Command + "parameter").ToList();
-        Assert.Equal(8, parameters.Count);
+        Assert.Equal(9, parameters.Count);
         var literalPath = parameters.Single(p => p.Element(Maml + "name")!.Value == "LiteralPath");
         Assert.Equal("PSPath, LP", literalPath.Attribute("aliases")!.Value);
         Assert.Equal("named", literalPath.Attribute("position")!.Value);
@@ -165,7 +165,7 @@ public sealed class HelpBuilderTests
 
         var names = command.Element(Command + "syntax")!.Elements(Command + "syntaxItem").First()
             .Elements(Command + "parameter").Select(p => p.Element(Maml + "name")!.Value);
-        Assert.Equal(["Path", "Kind", "Force", "WhatIf", "Confirm"], names);
+        Assert.Equal(["Path", "Kind", "Force", "Instance", "WhatIf", "Confirm"], names);
         Assert.Empty(command.Element(Command + "relatedLinks")!.Elements());
     }
 
@@ -217,7 +217,8 @@ public sealed class HelpBuilderTests
         Assert.Contains(error.Problems, p => p.Contains("'-Kind'") && p.Contains("yaml has no 'Required:'"));
         Assert.Contains(error.Problems, p => p.Contains("title '# Remove-SampleItems' does not match the file name"));
         Assert.Contains(error.Problems, p => p.Contains("front matter has no 'external help file:'"));
-        Assert.Equal(6, error.Problems.Count);
+        Assert.Contains(error.Problems, p => p.Contains("'-Instance'") && p.Contains("'Accept pipeline input: Yes'"));
+        Assert.Equal(7, error.Problems.Count);
     }
 
     [Fact]

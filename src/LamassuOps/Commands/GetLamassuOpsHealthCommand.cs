@@ -1,0 +1,85 @@
+using System.Management.Automation;
+using LamassuOps.Core.Fleet;
+using LamassuOps.Fleet;
+
+namespace LamassuOps.Commands;
+
+/// <summary>One row per instance with what needs attention: each finding with its severity and the command that fixes it. Read-only.</summary>
+[Cmdlet(VerbsCommon.Get, "LamassuOpsHealth")]
+[OutputType(typeof(LamassuOpsHealth))]
+public sealed class GetLamassuOpsHealthCommand : LamassuCmdlet
+{
+    [Parameter(Position = 0)]
+    [SupportsWildcards]
+    [ArgumentCompleter(typeof(InstanceNameCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string[]? Name { get; set; }
+
+    [Parameter]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    public string[]? Tag { get; set; }
+
+    /// <summary>An inventory file read for this command only (lamassuops has no session to import into).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Inventory { get; set; }
+
+    /// <summary>
+    /// An instance from the pipeline (Get-LamassuOpsInstance, or any object with these properties) is checked as it is;
+    /// a property that is null or empty on the object is absent (an instance without an LNbits database).
+    /// </summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Alias("Host")]
+    [AllowEmptyString]
+    public string? HostName { get; set; }
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [AllowEmptyString]
+    public string? BunkerDatabase { get; set; }
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [AllowEmptyString]
+    public string? LnbitsDatabase { get; set; }
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [AllowEmptyString]
+    public string? LamassuDatabaseUrl { get; set; }
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [AllowEmptyString]
+    public string? LamassuPackage { get; set; }
+
+    [Parameter]
+    public TimeSpan BackupMaxAge { get; set; } = new HealthOptions().BackupMaxAge;
+
+    [Parameter]
+    public DateTimeOffset? AsOf { get; set; }
+
+    internal override IEnumerable<object> Invoke(ICommandHost host)
+    {
+        // One moment for every instance of the run, so their ages compare.
+        var options = new HealthOptions { AsOf = AsOf ?? DateTimeOffset.UtcNow, BackupMaxAge = BackupMaxAge };
+        return ForEachItem(host, Instances(host), instance => [InstanceHealth.Check(instance, options, host)]);
+    }
+
+    /// <summary>
+    /// The instance from the pipeline (or -Instance with its properties), as given; -Instance alone names one of the
+    /// inventory; without -Instance, the inventory's instances that -Name and -Tag select.
+    /// </summary>
+    private IEnumerable<LamassuOpsInstance> Instances(ICommandHost host)
+    {
+        if (string.IsNullOrEmpty(Instance)) return Core.Fleet.Inventory.Select(InventoryFiles.Current(host, Inventory), Name, Tag);
+        static string? Given(string? value) => string.IsNullOrEmpty(value) ? null : value;
+        var (hostName, parts) = (Given(HostName), new[] { BunkerDatabase, LnbitsDatabase, LamassuDatabaseUrl, LamassuPackage }.Select(Given).ToArray());
+        if (hostName is null && parts.All(p => p is null))
+            return Core.Fleet.Inventory.Select(InventoryFiles.Current(host, Inventory), [Instance], null);
+        // A local instance's files resolve like -LiteralPath (an LNbits URL stays as it is); a remote one's are its host's.
+        string? Local(string? path) => path is null || hostName is not null ? path : ResolveLnbitsDatabase(host, path);
+        return [new LamassuOpsInstance
+        {
+            Name = Instance, Host = hostName, BunkerDatabase = Local(parts[0]), LnbitsDatabase = Local(parts[1]),
+            LamassuDatabaseUrl = parts[2], LamassuPackage = Local(parts[3]),
+        }];
+    }
+}

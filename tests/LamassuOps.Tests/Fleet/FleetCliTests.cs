@@ -1,0 +1,81 @@
+using LamassuOps.Tests.Fixtures;
+using LamassuOps.Tests.Fixtures.Bunker;
+
+namespace LamassuOps.Tests.Fleet;
+
+/// <summary>The fleet commands through lamassuops as a process: --inventory instead of a session, JSON lines, exit codes.</summary>
+public sealed class FleetCliTests : IDisposable
+{
+    private readonly ScratchDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    private static readonly string AsOf = FleetFixture.Now.ToString("o");
+
+    [Fact]
+    public void GetLamassuOpsHealthExitsOneWhenAnInstanceNeedsAttentionAndZeroWhenNone()
+    {
+        var fleet = FleetFixture.Create(_dir);
+
+        var all = CliProcess.Run("Get-LamassuOpsHealth", "--inventory", fleet.Inventory, "--as-of", AsOf, "--json");
+        var healthy = CliProcess.Run("Get-LamassuOpsHealth", "--inventory", fleet.Inventory, "--name", "healthy", "--as-of", AsOf, "--json");
+
+        Assert.True(all.ExitCode == 1, all.Stderr);
+        Assert.Equal("", all.Stderr);
+        Assert.Equal(["healthy", "sample", "missing", "corrupt"], all.JsonLines.Select(l => l.GetProperty("Instance").GetString()));
+        Assert.Equal(["Healthy", "Critical", "Critical", "Critical"], all.JsonLines.Select(l => l.GetProperty("Status").GetString()));
+        var sample = all.JsonLines[1].GetProperty("Findings").EnumerateArray().ToList();
+        Assert.Contains(sample, f => f.GetProperty("Check").GetString() == "StaleCopies" && f.GetProperty("Fix").GetString()!.StartsWith("Remove-StaleSigningCondition"));
+        Assert.True(healthy.ExitCode == 0, healthy.Stderr + healthy.Stdout);
+        Assert.Equal("Healthy", Assert.Single(healthy.JsonLines).GetProperty("Status").GetString());
+    }
+
+    [Fact]
+    public void GetLamassuOpsInstanceReadsTheInventoryFileAndNeedsOneWithoutASession()
+    {
+        var fleet = FleetFixture.Create(_dir);
+
+        var tagged = CliProcess.Run("Get-LamassuOpsInstance", "--inventory", fleet.Inventory, "--tag", "atm", "--json");
+        var none = CliProcess.Run("Get-LamassuOpsInstance", "--json");
+
+        Assert.True(tagged.ExitCode == 0, tagged.Stderr);
+        Assert.Equal(["healthy", "corrupt"], tagged.JsonLines.Select(l => l.GetProperty("Name").GetString()));
+        Assert.Equal(fleet.HealthyBunker, tagged.JsonLines[0].GetProperty("BunkerDatabase").GetString());
+        Assert.Equal(1, none.ExitCode);
+        Assert.StartsWith("lamassuops: InventoryNotImported: ", none.Stderr);
+        Assert.Contains("--inventory fleet.json", none.Stderr);
+    }
+
+    [Fact]
+    public void ImportLamassuOpsInventoryChecksAFileAndNamesTheBadLine()
+    {
+        var fleet = FleetFixture.Create(_dir);
+        var bad = _dir.File("bad.json");
+        File.WriteAllText(bad, "{ \"instances\": [\n  { \"name\": \"a\" },\n  { \"name\": \"b\", \"prot\": 22 }\n] }");
+
+        var good = CliProcess.Run("Import-LamassuOpsInventory", fleet.Inventory, "--pass-thru", "--json");
+        var refused = CliProcess.Run("Import-LamassuOpsInventory", bad, "--pass-thru", "--json");
+
+        Assert.True(good.ExitCode == 0, good.Stderr);
+        Assert.Equal(4, good.JsonLines.Count);
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Equal("", refused.Stdout);
+        Assert.StartsWith($"lamassuops: InventoryEntryInvalid: {bad} line 3: the instance 'b' has the unknown key 'prot'", refused.Stderr);
+        Assert.DoesNotContain("   at ", refused.Stderr);
+    }
+
+    [Fact]
+    public void EveryOutputCarriesTheInstanceItRanForInJson()
+    {
+        var fleet = FleetFixture.Create(_dir);
+
+        var stamped = CliProcess.Run("Get-BunkerPairing", fleet.SampleBunker, "--instance", "sample", "--json");
+        var plain = CliProcess.Run("Get-BunkerPairing", fleet.SampleBunker, "--json");
+
+        Assert.True(stamped.ExitCode == 0, stamped.Stderr);
+        Assert.NotEmpty(stamped.JsonLines);
+        Assert.All(stamped.JsonLines, l => Assert.Equal("sample", l.GetProperty("Instance").GetString()));
+        Assert.Equal(plain.JsonLines.Count, stamped.JsonLines.Count);
+        Assert.All(plain.JsonLines, l => Assert.False(l.TryGetProperty("Instance", out _)));
+    }
+}
