@@ -17,12 +17,15 @@ public abstract class LamassuCmdlet : PSCmdlet
 
     internal abstract IEnumerable<object> Invoke(ICommandHost host);
 
-    protected override void ProcessRecord()
+    protected override void ProcessRecord() => Run(Invoke);
+
+    /// <summary>Writes what <paramref name="invoke"/> returns; a LamassuOps failure is a terminating error, a stop ends it quietly.</summary>
+    private protected void Run(Func<ICommandHost, IEnumerable<object>> invoke)
     {
         var host = new CmdletHost(this, _stopping.Token);
         try
         {
-            foreach (var result in Invoke(host)) WriteObject(result);
+            foreach (var result in invoke(host)) WriteObject(result);
         }
         catch (LamassuOpsException error)
         {
