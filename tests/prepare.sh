@@ -9,6 +9,9 @@ command -v shellcheck >/dev/null || need_apt+=(shellcheck)
 command -v sqlite3 >/dev/null || need_apt+=(sqlite3)
 [[ -x /usr/lib/postgresql/15/bin/initdb ]] || need_apt+=(postgresql-15)
 command -v node >/dev/null || need_apt+=(nodejs npm)
+# sshd for the remoting tests (tests/pester/Remoting.Support.ps1), and ssh, the client PowerShell remoting runs.
+[[ -x /usr/sbin/sshd ]] || need_apt+=(openssh-server)
+command -v ssh >/dev/null || need_apt+=(openssh-client)
 if ((${#need_apt[@]})); then
   echo "prepare: installing ${need_apt[*]}" >&2
   apt-get update -qq >/dev/null

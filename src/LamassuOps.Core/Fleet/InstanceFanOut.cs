@@ -154,8 +154,11 @@ public static class InstanceFanOut
             Post(h => h.WriteProgress(progress with { Activity = $"{instance.Name}: {progress.Activity}", ParentActivity = instance.Name }));
 
         /// <summary>The instance's name is the error's target and starts its message.</summary>
-        public void WriteError(LamassuOpsException error) =>
-            Post(h => h.WriteError(new LamassuOpsException(error.ErrorId, error.Kind, $"{instance.Name}: {error.Message}", instance.Name,
+        public void WriteError(LamassuOpsException error)
+        {
+            var errorId = error.ErrorId; // passed through: the instance's own failure
+            Post(h => h.WriteError(new LamassuOpsException(errorId, error.Kind, $"{instance.Name}: {error.Message}", instance.Name,
                 error.RecommendedAction, error)));
+        }
     }
 }

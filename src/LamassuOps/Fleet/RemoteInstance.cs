@@ -142,18 +142,18 @@ internal static class RemoteInstance
     internal static LamassuOpsException FromRemote(ErrorRecord record, LamassuOpsInstance instance)
     {
         var message = record.ErrorDetails?.Message is { Length: > 0 } details ? details : record.Exception.Message;
-        var id = record.FullyQualifiedErrorId.Split(',')[0];
+        var errorId = record.FullyQualifiedErrorId.Split(',')[0]; // passed through: the remote command's own id
         var where = $"{Destination(instance)}";
         if (record.Exception is PSRemotingTransportException || record.CategoryInfo.Category == ErrorCategory.OpenError && record.TargetObject is null)
             return new LamassuOpsException(InstanceUnreachable, FailureKind.ConnectionError,
                 $"No PowerShell remoting session to {where}: {message.Trim()}", instance.Name,
                 $"Check that 'ssh {SshArguments(instance)}' logs in without a prompt and that the host's sshd_config has 'Subsystem powershell <pwsh> -sshs -NoLogo'; Test-LamassuOpsInstance tells which part is missing.");
-        if (id == "CommandNotFoundException")
+        if (errorId == "CommandNotFoundException")
             return new LamassuOpsException(LamassuOpsNotInstalled, FailureKind.NotInstalled,
                 $"LamassuOps is not installed on {where}: {message.Trim()}", instance.Name,
                 $"Install the module there (Install-PSResource LamassuOps), or, without pwsh, run 'ssh {SshArguments(instance)} lamassuops <command> ... --json'.");
         var kind = Enum.TryParse<FailureKind>(record.CategoryInfo.Category.ToString(), out var parsed) ? parsed : FailureKind.NotSpecified;
-        return new LamassuOpsException(id, kind, message, instance.Name, record.ErrorDetails?.RecommendedAction);
+        return new LamassuOpsException(errorId, kind, message, instance.Name, record.ErrorDetails?.RecommendedAction);
     }
 
     /// <summary>user@host:port, as PowerShell writes a -HostName.</summary>
