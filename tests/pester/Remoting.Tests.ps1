@@ -19,6 +19,7 @@ BeforeAll {
     $cli = if ($env:LAMASSUOPS_CLI) { $env:LAMASSUOPS_CLI } else { Join-Path $repositoryRoot 'lamassuops' }
     Set-Content -LiteralPath (Join-Path $bin 'lamassuops') -Value "#!/bin/sh`nexec '$cli' `"`$@`""
     chmod +x (Join-Path $bin 'lamassuops')
+    $null = & $cli --version # publishes out/cli now, not inside a remote session
     $hosts = @(
         Start-TestSshHost -Client $client -Name full -ModulePath $moduleRoot -BinPath $bin
         Start-TestSshHost -Client $client -Name bare -ModulePath $emptyModules

@@ -144,7 +144,7 @@ internal static class RemoteInstance
         var message = record.ErrorDetails?.Message is { Length: > 0 } details ? details : record.Exception.Message;
         var errorId = record.FullyQualifiedErrorId.Split(',')[0]; // passed through: the remote command's own id
         var where = $"{Destination(instance)}";
-        if (record.Exception is PSRemotingTransportException || record.CategoryInfo.Category == ErrorCategory.OpenError && record.TargetObject is null)
+        if (IsConnectionFailure(record, errorId, instance))
             return new LamassuOpsException(InstanceUnreachable, FailureKind.ConnectionError,
                 $"No PowerShell remoting session to {where}: {message.Trim()}", instance.Name,
                 $"Check that 'ssh {SshArguments(instance)}' logs in without a prompt and that the host's sshd_config has 'Subsystem powershell <pwsh> -sshs -NoLogo'; Test-LamassuOpsInstance tells which part is missing.");
@@ -155,6 +155,15 @@ internal static class RemoteInstance
         var kind = Enum.TryParse<FailureKind>(record.CategoryInfo.Category.ToString(), out var parsed) ? parsed : FailureKind.NotSpecified;
         return new LamassuOpsException(errorId, kind, message, instance.Name, record.ErrorDetails?.RecommendedAction);
     }
+
+    /// <summary>
+    /// Invoke-Command's own failure to open or keep the session (ssh refused, no subsystem, the session ended), not an
+    /// error of the command that ran there.
+    /// </summary>
+    private static bool IsConnectionFailure(ErrorRecord record, string errorId, LamassuOpsInstance instance) =>
+        record.Exception is PSRemotingTransportException or PSRemotingDataStructureException
+        || errorId is "PSSessionStateBroken" or "PSSessionOpenFailed"
+        || record.CategoryInfo.Category == ErrorCategory.OpenError && Equals(record.TargetObject, instance.Host);
 
     /// <summary>user@host:port, as PowerShell writes a -HostName.</summary>
     internal static string Destination(LamassuOpsInstance instance) => $"{UserAtHost(instance)}{(instance.Port is null ? "" : ":" + instance.Port)}";
