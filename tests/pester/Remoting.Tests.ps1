@@ -167,9 +167,10 @@ Describe 'Test-BunkerDatabase -Instance' {
         $instances = foreach ($i in 1..24) { New-Instance "full-$i" $full $dbs[$i % 4] }
         $ps = [powershell]::Create()
         try {
-            $null = $ps.AddCommand('Import-Module').AddArgument($manifestPath).AddStatement().
-                AddCommand('Test-BunkerDatabase').AddParameter('Instance', $instances).AddParameter('ThrottleLimit', 2).
-                AddParameter('KeyFilePath', $client.KeyFilePath).AddParameter('SshOption', $client.Options)
+            # One script, not a batch of statements: a stopped batch can crash pwsh when disposed (its next statement
+            # reads a variable of the closed runspace on a thread-pool thread).
+            $null = $ps.AddScript('param($Manifest, $Instance, $Ssh) Import-Module $Manifest; Test-BunkerDatabase -Instance $Instance -ThrottleLimit 2 @Ssh').
+                AddArgument($manifestPath).AddArgument($instances).AddArgument($ssh)
             $output = [System.Management.Automation.PSDataCollection[psobject]]::new()
             $noInput = [System.Management.Automation.PSDataCollection[psobject]]::new()
             $noInput.Complete()
@@ -228,7 +229,7 @@ Describe 'Test-LamassuOpsInstance' {
 
     It 'lamassuops Test-LamassuOpsInstance exits 1 for a host that needs attention, with the same objects' {
         $result = Invoke-Lamassuops @('Test-LamassuOpsInstance', 'bare', '--host', '127.0.0.1', '--port', "$($bare.Port)", '--user', $user,
-            '--key-file-path', $client.KeyFilePath, '--ssh-option', "UserKnownHostsFile=$($client.KnownHosts)", 'StrictHostKeyChecking=yes')
+            '--key-file-path', $client.KeyFilePath, '--ssh-option', "UserKnownHostsFile=$($client.KnownHosts)")
 
         $result.ExitCode | Should -Be 1
         $result.Objects.Count | Should -Be 1
