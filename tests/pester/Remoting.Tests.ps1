@@ -31,7 +31,7 @@ BeforeAll {
     $ssh = @{ KeyFilePath = $client.KeyFilePath; SshOption = $client.Options }
 
     # Instances, as an inventory gives them: a name, a host (none: this machine), the SSH user and port, the database.
-    function New-Instance([string] $Name, $SshHost, [string] $Database) {
+    function New-FleetInstance([string] $Name, $SshHost, [string] $Database) {
         [pscustomobject]@{ Name = $Name; Host = $SshHost ? '127.0.0.1' : $null; User = $SshHost ? $user : $null; Port = $SshHost.Port; BunkerDatabase = $Database }
     }
     # What a Test-BunkerDatabase result says, to compare runs (remote results are deserialised).
@@ -103,22 +103,22 @@ Describe 'PowerShell remoting over SSH to the test hosts' {
     }
 }
 
-Describe 'Test-BunkerDatabase -Instance' {
+Describe 'Test-BunkerDatabase -FleetInstance' {
     It 'runs local and remote instances in parallel: the serial results, an error per failing instance naming it, the rest go on' {
         $dbs = 1..4 | ForEach-Object { New-SampleBunkerDirectory }
         $states = $dbs | ForEach-Object { Get-DirectoryState (Split-Path $_) }
         $instances = @(
-            New-Instance 'local-1' $null $dbs[0]
-            New-Instance 'local-2' $null $dbs[1]
-            New-Instance 'full-1' $full $dbs[2]
-            New-Instance 'full-2' $full $dbs[3]
-            New-Instance 'bare-1' $bare $dbs[0]
-            New-Instance 'missing' $null (Join-Path $TestDrive 'none.db')
-            New-Instance 'closed' ([pscustomobject]@{ Port = $closedPort }) $dbs[0]
+            New-FleetInstance 'local-1' $null $dbs[0]
+            New-FleetInstance 'local-2' $null $dbs[1]
+            New-FleetInstance 'full-1' $full $dbs[2]
+            New-FleetInstance 'full-2' $full $dbs[3]
+            New-FleetInstance 'bare-1' $bare $dbs[0]
+            New-FleetInstance 'missing' $null (Join-Path $TestDrive 'none.db')
+            New-FleetInstance 'closed' ([pscustomobject]@{ Port = $closedPort }) $dbs[0]
         )
 
-        $serial = @(Test-BunkerDatabase -Instance $instances -ThrottleLimit 1 @ssh -ErrorVariable serialErrors -ErrorAction SilentlyContinue)
-        $parallel = @(Test-BunkerDatabase -Instance $instances -ThrottleLimit 2 @ssh -ErrorVariable parallelErrors -ErrorAction SilentlyContinue)
+        $serial = @(Test-BunkerDatabase -FleetInstance $instances -ThrottleLimit 1 @ssh -ErrorVariable serialErrors -ErrorAction SilentlyContinue)
+        $parallel = @(Test-BunkerDatabase -FleetInstance $instances -ThrottleLimit 2 @ssh -ErrorVariable parallelErrors -ErrorAction SilentlyContinue)
 
         $serial.Count | Should -Be 4
         ($parallel | ForEach-Object { Get-TestSummary $_ } | Sort-Object) | Should -Be ($serial | ForEach-Object { Get-TestSummary $_ } | Sort-Object)
@@ -139,7 +139,7 @@ Describe 'Test-BunkerDatabase -Instance' {
     }
 
     It 'writes one progress record per instance under a parent record' {
-        $instances = 1..3 | ForEach-Object { New-Instance "atm-$_" $null (New-SampleBunkerDirectory) }
+        $instances = 1..3 | ForEach-Object { New-FleetInstance "atm-$_" $null (New-SampleBunkerDirectory) }
         $ps = [powershell]::Create()
         try {
             $null = $ps.AddCommand('Import-Module').AddArgument($manifestPath).AddStatement().
@@ -164,12 +164,12 @@ Describe 'Test-BunkerDatabase -Instance' {
     It 'stops promptly mid-fan-out: fewer results, no ssh left running, every database unchanged' {
         $dbs = 1..4 | ForEach-Object { New-SampleBunkerDirectory }
         $states = $dbs | ForEach-Object { Get-DirectoryState (Split-Path $_) }
-        $instances = foreach ($i in 1..24) { New-Instance "full-$i" $full $dbs[$i % 4] }
+        $instances = foreach ($i in 1..24) { New-FleetInstance "full-$i" $full $dbs[$i % 4] }
         $ps = [powershell]::Create()
         try {
             # One script, not a batch of statements: a stopped batch can crash pwsh when disposed (its next statement
             # reads a variable of the closed runspace on a thread-pool thread).
-            $null = $ps.AddScript('param($Manifest, $Instance, $Ssh) Import-Module $Manifest; Test-BunkerDatabase -Instance $Instance -ThrottleLimit 2 @Ssh').
+            $null = $ps.AddScript('param($Manifest, $Instance, $Ssh) Import-Module $Manifest; Test-BunkerDatabase -FleetInstance $Instance -ThrottleLimit 2 @Ssh').
                 AddArgument($manifestPath).AddArgument($instances).AddArgument($ssh)
             $output = [System.Management.Automation.PSDataCollection[psobject]]::new()
             $noInput = [System.Management.Automation.PSDataCollection[psobject]]::new()
@@ -196,11 +196,11 @@ Describe 'Test-BunkerDatabase -Instance' {
 Describe 'Test-LamassuOpsInstance' {
     It 'tells each host apart: the module and its version, no module, no remoting, no SSH; instances bind by property name' {
         $instances = @(
-            New-Instance 'here' $null $null
-            New-Instance 'full' $full $null
-            New-Instance 'bare' $bare $null
-            New-Instance 'nopwsh' $nopwsh $null
-            New-Instance 'closed' ([pscustomobject]@{ Port = $closedPort }) $null
+            New-FleetInstance 'here' $null $null
+            New-FleetInstance 'full' $full $null
+            New-FleetInstance 'bare' $bare $null
+            New-FleetInstance 'nopwsh' $nopwsh $null
+            New-FleetInstance 'closed' ([pscustomobject]@{ Port = $closedPort }) $null
         )
 
         $tests = @($instances | Test-LamassuOpsInstance @ssh -ThrottleLimit 2)

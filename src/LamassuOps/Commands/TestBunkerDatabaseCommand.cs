@@ -8,7 +8,7 @@ using LamassuOps.Fleet;
 namespace LamassuOps.Commands;
 
 /// <summary>
-/// Checks an nsecbunkerd database: integrity, foreign keys, schema variant and Prisma migration state. With -Instance,
+/// Checks an nsecbunkerd database: integrity, foreign keys, schema variant and Prisma migration state. With -FleetInstance,
 /// each instance's BunkerDatabase, in parallel, a remote instance's where it is (PowerShell remoting over SSH).
 /// </summary>
 [Cmdlet(VerbsDiagnostic.Test, "BunkerDatabase", DefaultParameterSetName = "Path")]
@@ -21,19 +21,19 @@ public sealed class TestBunkerDatabaseCommand : DatabasePathCmdlet
     [ValidateNotNullOrEmpty]
     public string? MigrationsPath { get; set; }
 
-    [Parameter(Mandatory = true, ParameterSetName = "Instance")]
+    [Parameter(Mandatory = true, ParameterSetName = "FleetInstance")]
     [ValidateNotNullOrEmpty]
-    public PSObject[] Instance { get; set; } = [];
+    public PSObject[] FleetInstance { get; set; } = [];
 
-    [Parameter(ParameterSetName = "Instance")]
+    [Parameter(ParameterSetName = "FleetInstance")]
     [ValidateRange(1, 1024)]
     public int ThrottleLimit { get; set; } = InstanceFanOut.DefaultThrottleLimit;
 
-    [Parameter(ParameterSetName = "Instance")]
+    [Parameter(ParameterSetName = "FleetInstance")]
     [ValidateNotNullOrEmpty]
     public string? KeyFilePath { get; set; }
 
-    [Parameter(ParameterSetName = "Instance")]
+    [Parameter(ParameterSetName = "FleetInstance")]
     [ValidateNotNull]
     [SshOptionTransformation]
     public Hashtable? SshOption { get; set; }
@@ -41,9 +41,9 @@ public sealed class TestBunkerDatabaseCommand : DatabasePathCmdlet
     internal override IEnumerable<object> Invoke(ICommandHost host)
     {
         var migrationsPath = ResolveLiteralPath(host, MigrationsPath);
-        if (Instance is not { Length: > 0 })
+        if (FleetInstance is not { Length: > 0 })
             return ForEachDatabase(host, path => [Test(path, migrationsPath, host)]);
-        var instances = Instance.Select(FleetInstances.From).ToList();
+        var instances = FleetInstance.Select(FleetInstances.From).ToList();
         var localPath = FleetInstances.ResolveLocalPaths(host, instances, BunkerDatabase);
         return FleetInstances.Run(host, instances, ThrottleLimit, "Test-BunkerDatabase",
             (instance, instanceHost) => [Test(localPath(instance), migrationsPath, instanceHost)],
