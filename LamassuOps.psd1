@@ -8,7 +8,8 @@
     Description          = 'Operations tooling for self-hosted Bitcoin nodes on nix-bitcoin: lamassu-server on PostgreSQL peer authentication, and nsecbunkerd (Nostr NIP-46 signer) databases paired with LNbits.'
     PowerShellVersion    = '7.4'
     CompatiblePSEditions = @('Core')
-    FormatsToProcess     = @('formats/Bunker.Format.ps1xml', 'formats/Lamassu.Format.ps1xml', 'formats/Lnbits.Format.ps1xml', 'formats/Fleet.Format.ps1xml')
+    TypesToProcess       = @('types/LamassuOps.Types.ps1xml')
+    FormatsToProcess     = @('formats/Bunker.Format.ps1xml', 'formats/Lamassu.Format.ps1xml', 'formats/Lnbits.Format.ps1xml', 'formats/Fleet.Format.ps1xml', 'formats/Remoting.Format.ps1xml')
     CmdletsToExport      = @(
         'Get-BunkerPairing'
         'Get-BunkerSigningCondition'
@@ -31,6 +32,7 @@
         'Import-LamassuOpsInventory'
         'Get-LamassuOpsInstance'
         'Get-LamassuOpsHealth'
+        'Test-LamassuOpsInstance'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -13,6 +13,9 @@ command -v node >/dev/null || need_apt+=(nodejs npm)
 command -v jq >/dev/null || need_apt+=(jq)
 command -v systemd-analyze >/dev/null || need_apt+=(systemd)
 command -v nix-instantiate >/dev/null || need_apt+=(nix-bin)
+# sshd for the remoting tests (tests/pester/Remoting.Support.ps1), and ssh, the client PowerShell remoting runs.
+[[ -x /usr/sbin/sshd ]] || need_apt+=(openssh-server)
+command -v ssh >/dev/null || need_apt+=(openssh-client)
 if ((${#need_apt[@]})); then
   echo "prepare: installing ${need_apt[*]}" >&2
   apt-get update -qq >/dev/null

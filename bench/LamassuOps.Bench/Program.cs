@@ -8,6 +8,10 @@ using Microsoft.Data.Sqlite;
 if (args is ["writer-waits", var database, var journal, var command, .. var commandArgs])
     return WriterWaits.Run(database, journal, command, commandArgs);
 
+// `LamassuOps.Bench fan-out <instances> <database> <work dir> <runs>`: the fan-out's figures (FanOutBench).
+if (args is ["fan-out", var instanceCount, var fanOutDatabase, var fanOutDirectory, var fanOutRuns])
+    return FanOutBench.Run(int.Parse(instanceCount), fanOutDatabase, fanOutDirectory, int.Parse(fanOutRuns));
+
 // `LamassuOps.Bench <SigningCondition rows> <path>`: the database generator. Writes a live-grant
 // nsecbunker.db shaped as the daemon leaves it after years of service: one KeyUser per LNbits account, redeemed on the
 // copying schema (connect + one copy per policy rule), then upgraded to live grants (the copies' createdAt becomes

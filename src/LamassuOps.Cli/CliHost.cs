@@ -106,16 +106,22 @@ internal sealed class CliHostUserInterface(TextWriter stderr, TextReader stdin, 
 
     public override void WriteWarningLine(string message) => stderr.WriteLine("WARNING: " + render(message));
 
+    /// <summary>
+    /// One line on a terminal, redrawn, with a bar when the percentage is known (a fan-out's parent record); nothing
+    /// when stdout is not a terminal either (`lamassuops ... --json | jq`), so that only a person watching sees it.
+    /// </summary>
     public override void WriteProgress(long sourceId, ProgressRecord record)
     {
-        if (!interactive) return;
+        if (!interactive || Console.IsOutputRedirected) return;
         if (record.RecordType == ProgressRecordType.Completed)
         {
             stderr.Write("\r\u001b[K");
             return;
         }
-        var percent = record.PercentComplete >= 0 ? $" {record.PercentComplete}%" : "";
-        stderr.Write($"\r{record.Activity}: {record.StatusDescription}{percent}\u001b[K");
+        const int width = 20;
+        var filled = Math.Clamp(record.PercentComplete, 0, 100) * width / 100;
+        var bar = record.PercentComplete >= 0 ? $" [{new string('#', filled)}{new string('.', width - filled)}] {record.PercentComplete}%" : "";
+        stderr.Write($"\r{record.Activity}:{bar} {record.StatusDescription}\u001b[K");
     }
 
     private void RefuseWithoutTerminal()

@@ -32,4 +32,6 @@ public interface IOperationHost
 /// <param name="Status">Where it is now.</param>
 /// <param name="PercentComplete">0..100, or -1 when unknown.</param>
 /// <param name="Completed">True on the last report of an activity.</param>
-public sealed record OperationProgress(string Activity, string Status, int PercentComplete = -1, bool Completed = false);
+/// <param name="ParentActivity">The activity this one is part of (one instance of a fan-out), or null.</param>
+public sealed record OperationProgress(string Activity, string Status, int PercentComplete = -1, bool Completed = false,
+    string? ParentActivity = null);

@@ -38,13 +38,16 @@ internal sealed class CmdletHost(PSCmdlet cmdlet, CancellationToken cancellation
 
     public void WriteProgress(OperationProgress progress)
     {
-        var record = new ProgressRecord(Math.Abs(progress.Activity.GetHashCode()), progress.Activity, progress.Status)
+        var record = new ProgressRecord(ActivityId(progress.Activity), progress.Activity, progress.Status)
         {
+            ParentActivityId = progress.ParentActivity is null ? -1 : ActivityId(progress.ParentActivity),
             PercentComplete = progress.PercentComplete,
             RecordType = progress.Completed ? ProgressRecordType.Completed : ProgressRecordType.Processing,
         };
         cmdlet.WriteProgress(record);
     }
+
+    private static int ActivityId(string activity) => activity.GetHashCode() & int.MaxValue;
 
     public void WriteError(LamassuOpsException error) => cmdlet.WriteError(ToErrorRecord(error));
 

@@ -45,6 +45,7 @@ function Get-OutputSample {
         Get-LamassuPeerAuthReadiness $package -ErrorAction Stop
         New-LamassuEnvWrapper (Join-Path $Directory 'lamassu-env') -PackagePath $package -DatabaseUser lamassu-server -Hostname lamassu.example -NodeDirectory /usr/bin -PassThru -WhatIf
         Get-LamassuMigrationStatus $package @socket -ErrorAction Stop
+        Test-LamassuOpsInstance -Name here -ErrorAction Stop
     )
     # Their list properties hold the nested types (tokens, checks, migrations, ...).
     $nested = foreach ($object in $objects) {

@@ -1,0 +1,70 @@
+using System.Collections;
+using System.Management.Automation;
+using LamassuOps.Core;
+using LamassuOps.Core.Fleet;
+using LamassuOps.Fleet;
+
+namespace LamassuOps.Commands;
+
+/// <summary>
+/// Whether each instance's host can run LamassuOps commands: SSH reachable, PowerShell remoting over SSH working,
+/// the LamassuOps module installed (and which version), lamassuops on the PATH. Instances bind by property name, and
+/// are probed in parallel once all have arrived.
+/// </summary>
+[Cmdlet(VerbsDiagnostic.Test, "LamassuOpsInstance")]
+[OutputType(typeof(LamassuOpsInstanceTest))]
+public sealed class TestLamassuOpsInstanceCommand : LamassuCmdlet
+{
+    private readonly List<LamassuOpsInstance> _instances = [];
+
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string Name { get; set; } = "";
+
+    /// <summary>The SSH host; none means this machine. (Named HostName: a cmdlet's Host is PowerShell's.)</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Alias("Host")]
+    public string? HostName { get; set; }
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Alias("UserName")]
+    public string? User { get; set; }
+
+    /// <summary>Checked in <see cref="Invoke"/>, not by [ValidateRange]: a local instance's Port is null, and binds as such.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public int? Port { get; set; }
+
+    [Parameter]
+    [ValidateRange(1, 1024)]
+    public int ThrottleLimit { get; set; } = InstanceFanOut.DefaultThrottleLimit;
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? KeyFilePath { get; set; }
+
+    [Parameter]
+    [ValidateNotNull]
+    [SshOptionTransformation]
+    public Hashtable? SshOption { get; set; }
+
+    /// <summary>Collects this record's instance; they are probed together in <see cref="Complete"/>.</summary>
+    internal override IEnumerable<object> Invoke(ICommandHost host)
+    {
+        if (Port is < 1 or > 65535)
+        {
+            host.WriteError(new LamassuOpsException("PortOutOfRange", FailureKind.InvalidArgument, $"The instance '{Name}' has the port {Port}, which is no TCP port.",
+                Name, "Give a port from 1 to 65535, or none for SSH's default (22)."));
+            return [];
+        }
+        _instances.Add(new LamassuOpsInstance { Name = Name, Host = string.IsNullOrEmpty(HostName) ? null : HostName, User = User, Port = Port });
+        return [];
+    }
+
+    internal override IEnumerable<object> Complete(ICommandHost host)
+    {
+        var ssh = new SshConnection(ResolveLiteralPath(host, KeyFilePath), SshOption);
+        var loadedVersion = typeof(InstanceProbe).Assembly.GetName().Version!.ToString(3);
+        return InstanceFanOut.Run(_instances, ThrottleLimit, "Test-LamassuOpsInstance",
+            (instance, instanceHost) => [InstanceProbe.Run(instance, ssh, Host, loadedVersion, instanceHost)], host);
+    }
+}

@@ -1,0 +1,239 @@
+#Requires -Version 7.4
+#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0.0' }
+<#
+    Many instances, several hosts, over real PowerShell remoting: sshd on 127.0.0.1 (tests/pester/Remoting.Support.ps1)
+    as four "hosts": 'full' (the packaged module on its PSModulePath, lamassuops on its PATH), 'bare' (pwsh, no module),
+    'nopwsh' (SSH only, no powershell subsystem) and 'closed' (a port nothing listens on). Runs as the user whose key
+    sshd accepts (root in CI) with openssh-server installed (bash tests/prepare.sh).
+#>
+
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'Common.ps1')
+    . (Join-Path $PSScriptRoot 'Remoting.Support.ps1')
+
+    $client = New-TestSshClient -Directory (Join-Path $TestDrive 'ssh')
+    $moduleRoot = Split-Path (Split-Path (Split-Path $manifestPath))
+    $emptyModules = Join-Path $TestDrive 'no-modules'
+    $bin = Join-Path $TestDrive 'bin'
+    $null = New-Item -ItemType Directory -Path $emptyModules, $bin
+    $cli = if ($env:LAMASSUOPS_CLI) { $env:LAMASSUOPS_CLI } else { Join-Path $repositoryRoot 'lamassuops' }
+    Set-Content -LiteralPath (Join-Path $bin 'lamassuops') -Value "#!/bin/sh`nexec '$cli' `"`$@`""
+    chmod +x (Join-Path $bin 'lamassuops')
+    $null = & $cli --version # publishes out/cli now, not inside a remote session
+    $hosts = @(
+        Start-TestSshHost -Client $client -Name full -ModulePath $moduleRoot -BinPath $bin
+        Start-TestSshHost -Client $client -Name bare -ModulePath $emptyModules
+        Start-TestSshHost -Client $client -Name nopwsh -ModulePath $emptyModules -NoPowerShell
+    )
+    $full, $bare, $nopwsh = $hosts
+    $closedPort = Get-FreeTcpPort
+    $user = [Environment]::UserName
+    $ssh = @{ KeyFilePath = $client.KeyFilePath; SshOption = $client.Options }
+
+    # Instances, as an inventory gives them: a name, a host (none: this machine), the SSH user and port, the database.
+    function New-FleetInstance([string] $Name, $SshHost, [string] $Database) {
+        [pscustomobject]@{ Name = $Name; Host = $SshHost ? '127.0.0.1' : $null; User = $SshHost ? $user : $null; Port = $SshHost.Port; BunkerDatabase = $Database }
+    }
+    # What a Test-BunkerDatabase result says, to compare runs (remote results are deserialised).
+    function Get-TestSummary($Result) {
+        "$($Result.Path) $($Result.Status) $($Result.SchemaVariant) $($Result.AppliedMigrationCount) $(($Result.Checks | ForEach-Object { "$($_.Name)=$($_.Status)" }) -join ',')"
+    }
+}
+
+AfterAll {
+    Stop-TestSshHost -SshHost $hosts
+    Remove-Module LamassuOps -Force -ErrorAction Ignore
+}
+
+Describe 'PowerShell remoting over SSH to the test hosts' {
+    # Invoke-Command -HostName has no -ThrottleLimit (only its -ComputerName and -Session sets do): sessions opened with
+    # New-PSSession -HostName take it.
+    It 'Invoke-Command fans out to two hosts with -ThrottleLimit 2 over New-PSSession -HostName, and tells which has the module' {
+        $targets = "$user@127.0.0.1:$($full.Port)", "$user@127.0.0.1:$($bare.Port)"
+        $sessions = New-PSSession -HostName $targets -KeyFilePath $client.KeyFilePath -Options $client.Options
+        try {
+            $answers = @(Invoke-Command -Session $sessions -ThrottleLimit 2 -ScriptBlock {
+                    [pscustomobject]@{ Version = $PSVersionTable.PSVersion.ToString(); Module = "$((Get-Module -ListAvailable LamassuOps).Version)" }
+                })
+        }
+        finally { $sessions | Remove-PSSession }
+
+        $answers.Count | Should -Be 2
+        $answers.Version | Should -Be @($PSVersionTable.PSVersion.ToString(), $PSVersionTable.PSVersion.ToString())
+        ($answers | Sort-Object Module).Module | Should -Be @('', $module.Version.ToString())
+    }
+
+    It 'a remote result comes back deserialised and still binds by property name here' {
+        $db = New-SampleBunkerDirectory
+
+        $remote = Invoke-Command -HostName 127.0.0.1 -Port $full.Port -UserName $user -KeyFilePath $client.KeyFilePath -Options $client.Options -ScriptBlock {
+            Test-BunkerDatabase -LiteralPath $using:db
+        }
+
+        $remote.PSObject.TypeNames[0] | Should -Be 'Deserialized.LamassuOps.Core.Bunker.BunkerDatabaseTestResult'
+        $again = $remote | Test-BunkerDatabase
+        Get-TestSummary $again | Should -Be (Get-TestSummary $remote)
+        ($remote | Out-String) | Should -Match 'SchemaVariant'
+    }
+
+    It 'a remote -WhatIf changes nothing there (bytes and mtime), and a strip no one can confirm is refused there' {
+        $db = New-SampleBunkerDirectory
+        $before = Get-DirectoryState (Split-Path $db)
+        $connection = @{ HostName = '127.0.0.1'; Port = $full.Port; UserName = $user; KeyFilePath = $client.KeyFilePath; Options = $client.Options }
+
+        $whatIf = @(Invoke-Command @connection -ScriptBlock { Remove-StaleSigningCondition -LiteralPath $using:db -WhatIf })
+        $refused = Invoke-Command @connection -ScriptBlock {
+            try { Remove-StaleSigningCondition -LiteralPath $using:db -ErrorAction Stop; 'changed' } catch { $_.FullyQualifiedErrorId }
+        }
+
+        $whatIf | Should -BeNullOrEmpty
+        $refused | Should -Not -Be 'changed'
+        Get-DirectoryState (Split-Path $db) | Should -Be $before
+    }
+
+    It 'without pwsh, ssh host lamassuops --json gives the same objects' {
+        $db = New-SampleBunkerDirectory
+
+        $json = ssh -p $full.Port -i $client.KeyFilePath -o "UserKnownHostsFile=$($client.KnownHosts)" -o BatchMode=yes "$user@127.0.0.1" `
+            lamassuops Test-BunkerDatabase --literal-path $db --json
+        $fromSsh = $json | ConvertFrom-Json
+
+        $LASTEXITCODE | Should -Be 0
+        Get-TestSummary $fromSsh | Should -Be (Get-TestSummary (Test-BunkerDatabase -LiteralPath $db))
+    }
+}
+
+Describe 'Test-BunkerDatabase -FleetInstance' {
+    It 'runs local and remote instances in parallel: the serial results, an error per failing instance naming it, the rest go on' {
+        $dbs = 1..4 | ForEach-Object { New-SampleBunkerDirectory }
+        $states = $dbs | ForEach-Object { Get-DirectoryState (Split-Path $_) }
+        $instances = @(
+            New-FleetInstance 'local-1' $null $dbs[0]
+            New-FleetInstance 'local-2' $null $dbs[1]
+            New-FleetInstance 'full-1' $full $dbs[2]
+            New-FleetInstance 'full-2' $full $dbs[3]
+            New-FleetInstance 'bare-1' $bare $dbs[0]
+            New-FleetInstance 'missing' $null (Join-Path $TestDrive 'none.db')
+            New-FleetInstance 'closed' ([pscustomobject]@{ Port = $closedPort }) $dbs[0]
+        )
+
+        $serial = @(Test-BunkerDatabase -FleetInstance $instances -ThrottleLimit 1 @ssh -ErrorVariable serialErrors -ErrorAction SilentlyContinue)
+        $parallel = @(Test-BunkerDatabase -FleetInstance $instances -ThrottleLimit 2 @ssh -ErrorVariable parallelErrors -ErrorAction SilentlyContinue)
+
+        $serial.Count | Should -Be 4
+        ($parallel | ForEach-Object { Get-TestSummary $_ } | Sort-Object) | Should -Be ($serial | ForEach-Object { Get-TestSummary $_ } | Sort-Object)
+        ($serial | ForEach-Object { Get-TestSummary $_ } | Sort-Object) | Should -Be ($dbs | ForEach-Object { Get-TestSummary (Test-BunkerDatabase -LiteralPath $_) } | Sort-Object)
+        foreach ($errors in $serialErrors, $parallelErrors) {
+            $byName = @{}
+            $errors | ForEach-Object { $byName[$_.TargetObject] = $_ }
+            $byName.Keys | Sort-Object | Should -Be @('bare-1', 'closed', 'missing')
+            $byName['bare-1'].FullyQualifiedErrorId | Should -BeLike 'LamassuOpsNotInstalled,*'
+            $byName['bare-1'].ErrorDetails.RecommendedAction | Should -Match 'Install-PSResource LamassuOps'
+            $byName['missing'].FullyQualifiedErrorId | Should -BeLike 'BunkerDatabaseNotFound,*'
+            $byName['missing'].Exception.Message | Should -BeLike 'missing: *'
+            $byName['closed'].FullyQualifiedErrorId | Should -BeLike 'InstanceUnreachable,*'
+            $byName['closed'].ErrorDetails.RecommendedAction | Should -Match "ssh -p $closedPort"
+            ($errors | Out-String) | Should -Not -Match '   at '
+        }
+        $dbs | ForEach-Object { Get-DirectoryState (Split-Path $_) } | Should -Be $states
+    }
+
+    It 'writes one progress record per instance under a parent record' {
+        $instances = 1..3 | ForEach-Object { New-FleetInstance "atm-$_" $null (New-SampleBunkerDirectory) }
+        $ps = [powershell]::Create()
+        try {
+            $null = $ps.AddCommand('Import-Module').AddArgument($manifestPath).AddStatement().
+                AddCommand('Test-BunkerDatabase').AddParameter('Instance', $instances).AddParameter('ThrottleLimit', 2)
+            $results = $ps.Invoke()
+            $progress = @($ps.Streams.Progress)
+        }
+        finally { $ps.Dispose() }
+
+        $results.Count | Should -Be 3
+        $parents = @($progress | Where-Object Activity -EQ 'Test-BunkerDatabase on 3 instances')
+        $parents[-1].RecordType | Should -Be 'Completed'
+        $parents.PercentComplete | Should -Contain 100
+        foreach ($name in 'atm-1', 'atm-2', 'atm-3') {
+            $mine = @($progress | Where-Object Activity -EQ $name)
+            $mine.StatusDescription | Should -Be @('Running', 'Done')
+            $mine.ParentActivityId | Sort-Object -Unique | Should -Be $parents[0].ActivityId
+            $mine[-1].RecordType | Should -Be 'Completed'
+        }
+    }
+
+    It 'stops promptly mid-fan-out: fewer results, no ssh left running, every database unchanged' {
+        $dbs = 1..4 | ForEach-Object { New-SampleBunkerDirectory }
+        $states = $dbs | ForEach-Object { Get-DirectoryState (Split-Path $_) }
+        $instances = foreach ($i in 1..24) { New-FleetInstance "full-$i" $full $dbs[$i % 4] }
+        $ps = [powershell]::Create()
+        try {
+            # One script, not a batch of statements: a stopped batch can crash pwsh when disposed (its next statement
+            # reads a variable of the closed runspace on a thread-pool thread).
+            $null = $ps.AddScript('param($Manifest, $Instance, $Ssh) Import-Module $Manifest; Test-BunkerDatabase -FleetInstance $Instance -ThrottleLimit 2 @Ssh').
+                AddArgument($manifestPath).AddArgument($instances).AddArgument($ssh)
+            $output = [System.Management.Automation.PSDataCollection[psobject]]::new()
+            $noInput = [System.Management.Automation.PSDataCollection[psobject]]::new()
+            $noInput.Complete()
+            $running = $ps.BeginInvoke($noInput, $output)
+            $deadline = [datetime]::UtcNow.AddSeconds(120)
+            while ($output.Count -lt 1 -and -not $running.IsCompleted -and [datetime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 50 }
+            $output.Count | Should -BeGreaterThan 0
+            $stopWatch = [System.Diagnostics.Stopwatch]::StartNew()
+            $ps.Stop()
+            $stopWatch.Stop()
+            $ps.InvocationStateInfo.State | Should -Be 'Stopped'
+        }
+        finally { $ps.Dispose() }
+
+        $stopWatch.Elapsed.TotalSeconds | Should -BeLessThan 15
+        $output.Count | Should -BeLessThan 24
+        Start-Sleep -Milliseconds 500
+        @(Get-Process ssh -ErrorAction Ignore | Where-Object { $_.CommandLine -match "-p $($full.Port)\b|:$($full.Port)\b|Port=$($full.Port)\b" }) | Should -BeNullOrEmpty
+        $dbs | ForEach-Object { Get-DirectoryState (Split-Path $_) } | Should -Be $states
+    }
+}
+
+Describe 'Test-LamassuOpsInstance' {
+    It 'tells each host apart: the module and its version, no module, no remoting, no SSH; instances bind by property name' {
+        $instances = @(
+            New-FleetInstance 'here' $null $null
+            New-FleetInstance 'full' $full $null
+            New-FleetInstance 'bare' $bare $null
+            New-FleetInstance 'nopwsh' $nopwsh $null
+            New-FleetInstance 'closed' ([pscustomobject]@{ Port = $closedPort }) $null
+        )
+
+        $tests = @($instances | Test-LamassuOpsInstance @ssh -ThrottleLimit 2)
+        $byName = @{}
+        $tests | ForEach-Object { $byName[$_.Name] = $_ }
+
+        $byName.Keys | Sort-Object | Should -Be @('bare', 'closed', 'full', 'here', 'nopwsh')
+        $byName['here'].Readiness | Should -Be 'Ready'
+        $byName['full'].Readiness | Should -Be 'Ready'
+        $byName['full'].ModuleVersion | Should -Be $module.Version.ToString()
+        $byName['full'].PowerShellVersion | Should -Be $PSVersionTable.PSVersion.ToString()
+        $byName['full'].LamassuopsPath | Should -Be (Join-Path $bin 'lamassuops')
+        $byName['full'].Port | Should -Be $full.Port
+        $byName['bare'].Readiness | Should -Be 'ModuleMissing'
+        $byName['bare'].ModuleInstalled | Should -BeFalse
+        $byName['bare'].Remoting | Should -BeTrue
+        $byName['bare'].LamassuopsPath | Should -BeNullOrEmpty
+        $byName['bare'].Finding | Should -Match 'no LamassuOps module.*Install-PSResource LamassuOps'
+        $byName['nopwsh'].Readiness | Should -Be 'RemotingUnavailable'
+        $byName['nopwsh'].Reachable | Should -BeTrue
+        $byName['nopwsh'].Finding | Should -Match 'Subsystem powershell'
+        $byName['closed'].Readiness | Should -Be 'Unreachable'
+        $byName['closed'].Reachable | Should -BeFalse
+        ($tests | Out-String) | Should -Match 'Readiness'
+    }
+
+    It 'lamassuops Test-LamassuOpsInstance exits 1 for a host that needs attention, with the same objects' {
+        $result = Invoke-Lamassuops @('Test-LamassuOpsInstance', 'bare', '--host', '127.0.0.1', '--port', "$($bare.Port)", '--user', $user,
+            '--key-file-path', $client.KeyFilePath, '--ssh-option', "UserKnownHostsFile=$($client.KnownHosts)")
+
+        $result.ExitCode | Should -Be 1
+        $result.Objects.Count | Should -Be 1
+        $result.Objects[0].Readiness | Should -Be 'ModuleMissing'
+        $result.Objects[0].Name | Should -Be 'bare'
+    }
+}
