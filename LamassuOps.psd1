@@ -24,6 +24,10 @@
         'New-LamassuEnvWrapper'
         'Get-LamassuPeerAuthReadiness'
         'Get-LamassuMigrationStatus'
+        'Get-LamassuPeerAuthPlan'
+        'Enable-LamassuPeerAuth'
+        'Disable-LamassuPasswordLogin'
+        'New-LamassuNixModuleChange'
         'Get-LnbitsSignerAccount'
         'Test-BunkerPairing'
     )

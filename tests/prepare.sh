@@ -9,6 +9,8 @@ command -v shellcheck >/dev/null || need_apt+=(shellcheck)
 command -v sqlite3 >/dev/null || need_apt+=(sqlite3)
 [[ -x /usr/lib/postgresql/15/bin/initdb ]] || need_apt+=(postgresql-15)
 command -v node >/dev/null || need_apt+=(nodejs npm)
+# nix-instantiate --parse checks the generated Nix snippets offline.
+command -v nix-instantiate >/dev/null || need_apt+=(nix-bin)
 if ((${#need_apt[@]})); then
   echo "prepare: installing ${need_apt[*]}" >&2
   apt-get update -qq >/dev/null

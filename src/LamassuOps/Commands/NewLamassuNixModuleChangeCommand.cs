@@ -1,0 +1,50 @@
+using System.Management.Automation;
+using LamassuOps.Core.Lamassu;
+using LamassuOps.Core.Postgres;
+
+namespace LamassuOps.Commands;
+
+/// <summary>The nix-bitcoin lamassu module's change for peer authentication: a Nix snippet for this instance and what to delete.</summary>
+[Cmdlet(VerbsCommon.New, "LamassuNixModuleChange")]
+[OutputType(typeof(LamassuNixModuleChange))]
+public sealed class NewLamassuNixModuleChangeCommand : LamassuCmdlet
+{
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string PackagePath { get; set; } = "";
+
+    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
+    [Alias("Role")]
+    [ValidateNotNullOrEmpty]
+    public string DatabaseUser { get; set; } = "";
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string DatabaseName { get; set; } = "lamassu";
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string SocketDirectory { get; set; } = PostgresEndpoint.DefaultSocketDirectory;
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateRange(1, 65535)]
+    public int Port { get; set; } = PostgresEndpoint.DefaultPort;
+
+    /// <summary>Not from the pipeline: the plan's Mode may be PasswordTcp, which has no peer module.</summary>
+    [Parameter]
+    [ValidateSet(nameof(LamassuDatabaseMode.Auto), nameof(LamassuDatabaseMode.DatabaseUrl), nameof(LamassuDatabaseMode.EncodedSocketHost))]
+    public string Mode { get; set; } = nameof(LamassuDatabaseMode.Auto);
+
+    internal override IEnumerable<object> Invoke(ICommandHost host) =>
+    [
+        NixModuleChange.Generate(new NixModuleChangeOptions
+        {
+            PackagePath = ResolveLiteralPath(host, PackagePath),
+            Mode = Enum.Parse<LamassuDatabaseMode>(Mode, ignoreCase: true),
+            DatabaseUser = DatabaseUser,
+            DatabaseName = DatabaseName,
+            SocketDirectory = SocketDirectory,
+            Port = Port,
+        }, host),
+    ];
+}

@@ -1,0 +1,62 @@
+using System.Management.Automation;
+using LamassuOps.Core.Lamassu;
+using LamassuOps.Core.Postgres;
+
+namespace LamassuOps;
+
+/// <summary>
+/// The parameters Get-LamassuPeerAuthPlan and Enable-LamassuPeerAuth share: the package, its wrapper, the service user,
+/// the role and the server. All bind by property name, so the plan pipes into Enable-LamassuPeerAuth.
+/// </summary>
+public abstract class PeerAuthMoveCommandBase : LamassuCmdlet
+{
+    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string PackagePath { get; set; } = "";
+
+    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string WrapperPath { get; set; } = "";
+
+    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string ServiceUser { get; set; } = "";
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Alias("Role")]
+    [ValidateNotNullOrEmpty]
+    public string? DatabaseUser { get; set; }
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string DatabaseName { get; set; } = "lamassu";
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string SocketDirectory { get; set; } = PostgresEndpoint.DefaultSocketDirectory;
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateRange(1, 65535)]
+    public int Port { get; set; } = PostgresEndpoint.DefaultPort;
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string AdminUser { get; set; } = "postgres";
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string AdminDatabase { get; set; } = "postgres";
+
+    internal PeerAuthMoveOptions MoveOptions(ICommandHost host) => new()
+    {
+        PackagePath = ResolveLiteralPath(host, PackagePath),
+        WrapperPath = ResolveLiteralPath(host, WrapperPath),
+        ServiceUser = ServiceUser,
+        DatabaseUser = DatabaseUser,
+        DatabaseName = DatabaseName,
+        SocketDirectory = SocketDirectory,
+        Port = Port,
+        AdminUser = AdminUser,
+        AdminDatabase = AdminDatabase,
+    };
+}
