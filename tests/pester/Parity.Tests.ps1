@@ -23,6 +23,9 @@ BeforeDiscovery {
         @{ Name = 'a TimeSpan of seconds'; Pwsh = 'Remove-BunkerRequest -LiteralPath $db -OlderThan 1.00:00:00 -Force -NoBackup'; Cli = @('Remove-BunkerRequest', '--literal-path', '{db}', '--older-than', '1.00:00:00', '--force', '--no-backup'); Compare = 'RequestsBefore', 'Removed' }
         @{ Name = 'a :$false switch is off'; Pwsh = 'Get-BunkerPairing -LiteralPath $db -IncludeSecret:$false -IncludeDangling:$false'; Cli = @('Get-BunkerPairing', '--literal-path', '{db}', '--include-secret:false', '--include-dangling:false'); Compare = 'KeyUserId', 'Token', 'State' }
         @{ Name = 'a switch is on'; Pwsh = 'Get-BunkerPairing -LiteralPath $db -IncludeSecret -IncludeDangling'; Cli = @('Get-BunkerPairing', '--literal-path', '{db}', '--include-secret', '--include-dangling'); Compare = 'KeyUserId', 'Token', 'State' }
+        @{ Name = 'a peer-auth mode outside the set'; Pwsh = 'Enable-LamassuPeerAuth -PackagePath $dir -WrapperPath $db -ServiceUser lamassu -Mode PasswordTcp -WhatIf'; Cli = @('Enable-LamassuPeerAuth', '--package-path', '{dir}', '--wrapper-path', '{db}', '--service-user', 'lamassu', '--mode', 'PasswordTcp', '--what-if') }
+        @{ Name = 'no password removal without a probe'; Pwsh = 'Disable-LamassuPasswordLogin lamassu -SocketDirectory $socketDir -Force'; Cli = @('Disable-LamassuPasswordLogin', 'lamassu', '--socket-directory', '{socketDir}', '--force') }
+        @{ Name = 'a Nix module change without its role'; Pwsh = 'New-LamassuNixModuleChange $dir'; Cli = @('New-LamassuNixModuleChange', '{dir}') }
         @{ Name = 'an unknown parameter'; Pwsh = 'Get-BunkerPairing -LiteralPath $db -NoSuchThing'; Cli = @('Get-BunkerPairing', '--literal-path', '{db}', '--no-such-thing') }
     )
 }

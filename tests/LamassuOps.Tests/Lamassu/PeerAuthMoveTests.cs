@@ -299,4 +299,55 @@ public sealed class PeerAuthMoveTests
         Assert.True(removal.PasswordRemoved);
         Assert.Null(PasswordHash());
     }
+
+    private string[] CliMove(Deployment deployment) =>
+    [
+        "--package-path", deployment.Package.Root, "--wrapper-path", deployment.WrapperPath, "--service-user", Role,
+        "--database-user", Role, "--database-name", Role, "--socket-directory", _server.SocketDirectory, "--port", _server.Port.ToString(),
+    ];
+
+    [Fact]
+    public void LamassuopsRunsTheMoveWithJsonOutput()
+    {
+        var deployment = Deploy(_newNodeModules);
+        var before = Snapshot(deployment.WrapperPath);
+
+        var plan = Assert.Single(CliProcess.Run(["Get-LamassuPeerAuthPlan", .. CliMove(deployment), "--json"], null).JsonLines);
+        Assert.Equal("EncodedSocketHost", plan.GetProperty("Mode").GetString());
+        Assert.Equal("Set", plan.GetProperty("RolePassword").GetString());
+        Assert.Equal(["Done", "Done", "Done", "Done", "Ready", "Ready", "Ready"],
+            plan.GetProperty("Steps").EnumerateArray().Select(s => s.GetProperty("Status").GetString()));
+
+        var whatIf = CliProcess.Run(["Enable-LamassuPeerAuth", .. CliMove(deployment), "--node-directory", "/usr/bin", "--what-if", "--json"], null);
+        Assert.True(whatIf.ExitCode == 0, whatIf.Stderr);
+        Assert.False(Assert.Single(whatIf.JsonLines).GetProperty("Written").GetBoolean());
+        Assert.Contains("What if:", whatIf.Stderr);
+        Assert.Equal(before, Snapshot(deployment.WrapperPath));
+
+        var noTerminal = CliProcess.Run(["Enable-LamassuPeerAuth", .. CliMove(deployment), "--node-directory", "/usr/bin"], null);
+        Assert.Equal(1, noTerminal.ExitCode);
+        Assert.Contains("ConfirmationNotPossible", noTerminal.Stderr);
+        Assert.Equal(before, Snapshot(deployment.WrapperPath));
+
+        var enabled = CliProcess.Run(["Enable-LamassuPeerAuth", .. CliMove(deployment), "--node-directory", "/usr/bin", "--force", "--json"], null);
+        Assert.True(enabled.ExitCode == 0, enabled.Stderr);
+        var change = Assert.Single(enabled.JsonLines);
+        Assert.True(change.GetProperty("Probe").GetProperty("Passed").GetBoolean());
+
+        // Another process: its probe id is no evidence here, so Disable-LamassuPasswordLogin probes the wrapper itself.
+        var disabled = CliProcess.Run(["Disable-LamassuPasswordLogin", Role, "--database-name", Role, "--socket-directory", _server.SocketDirectory,
+            "--port", _server.Port.ToString(), "--probe-id", change.GetProperty("ProbeId").GetString()!, "--package-path", deployment.Package.Root,
+            "--wrapper-path", deployment.WrapperPath, "--service-user", Role, "--force", "--json"], null);
+        Assert.True(disabled.ExitCode == 0, disabled.Stderr);
+        var removal = Assert.Single(disabled.JsonLines);
+        Assert.True(removal.GetProperty("PasswordRemoved").GetBoolean());
+        Assert.NotEqual(change.GetProperty("ProbeId").GetString(), removal.GetProperty("ProbeId").GetString());
+        Assert.Contains("The only way back is a new password", disabled.Stderr);
+        Assert.Null(PasswordHash());
+        Assert.DoesNotContain(RolePassword, enabled.Stdout + enabled.Stderr + disabled.Stdout + disabled.Stderr);
+
+        var nix = CliProcess.Run(["New-LamassuNixModuleChange", deployment.Package.Root, "--database-user", Role, "--database-name", Role, "--json"], null);
+        Assert.True(nix.ExitCode == 0, nix.Stderr);
+        Assert.Contains("ensureDBOwnership = true;", Assert.Single(nix.JsonLines).GetProperty("Snippet").GetString());
+    }
 }
