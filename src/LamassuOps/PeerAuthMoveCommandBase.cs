@@ -39,14 +39,6 @@ public abstract class PeerAuthMoveCommandBase : LamassuCmdlet
     [ValidateRange(1, 65535)]
     public int Port { get; set; } = PostgresEndpoint.DefaultPort;
 
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string AdminUser { get; set; } = "postgres";
-
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string AdminDatabase { get; set; } = "postgres";
-
     internal PeerAuthMoveOptions MoveOptions(ICommandHost host) => new()
     {
         PackagePath = ResolveLiteralPath(host, PackagePath),
@@ -56,7 +48,5 @@ public abstract class PeerAuthMoveCommandBase : LamassuCmdlet
         DatabaseName = DatabaseName,
         SocketDirectory = SocketDirectory,
         Port = Port,
-        AdminUser = AdminUser,
-        AdminDatabase = AdminDatabase,
     };
 }

@@ -8,5 +8,15 @@ namespace LamassuOps.Commands;
 [OutputType(typeof(LamassuPeerAuthPlan))]
 public sealed class GetLamassuPeerAuthPlanCommand : PeerAuthMoveCommandBase
 {
-    internal override IEnumerable<object> Invoke(ICommandHost host) => [PeerAuthPlanner.Plan(MoveOptions(host), host)];
+    /// <summary>The role the server facts are read as, over the socket as this OS user (a superuser sees the password state and pg_hba.conf).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string AdminUser { get; set; } = "postgres";
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string AdminDatabase { get; set; } = "postgres";
+
+    internal override IEnumerable<object> Invoke(ICommandHost host) =>
+        [PeerAuthPlanner.Plan(MoveOptions(host) with { AdminUser = AdminUser, AdminDatabase = AdminDatabase }, host)];
 }

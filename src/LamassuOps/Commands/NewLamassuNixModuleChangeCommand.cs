@@ -4,8 +4,11 @@ using LamassuOps.Core.Postgres;
 
 namespace LamassuOps.Commands;
 
-/// <summary>The nix-bitcoin lamassu module's change for peer authentication: a Nix snippet for this instance and what to delete.</summary>
-[Cmdlet(VerbsCommon.New, "LamassuNixModuleChange")]
+/// <summary>
+/// The nix-bitcoin lamassu module's change for peer authentication: a Nix snippet for this instance and what to delete.
+/// It only composes text and changes nothing, so -WhatIf (declared, as for every New-*) leaves nothing to skip.
+/// </summary>
+[Cmdlet(VerbsCommon.New, "LamassuNixModuleChange", SupportsShouldProcess = true)]
 [OutputType(typeof(LamassuNixModuleChange))]
 public sealed class NewLamassuNixModuleChangeCommand : LamassuCmdlet
 {
