@@ -1,6 +1,5 @@
 using System.Management.Automation;
 using LamassuOps.Core.Lamassu;
-using LamassuOps.Core.Postgres;
 
 namespace LamassuOps;
 
@@ -8,7 +7,7 @@ namespace LamassuOps;
 /// The parameters Get-LamassuPeerAuthPlan and Enable-LamassuPeerAuth share: the package, its wrapper, the service user,
 /// the role and the server. All bind by property name, so the plan pipes into Enable-LamassuPeerAuth.
 /// </summary>
-public abstract class PeerAuthMoveCommandBase : LamassuCmdlet
+public abstract class PeerAuthMoveCommandBase : LamassuDatabaseCommandBase
 {
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
@@ -26,18 +25,6 @@ public abstract class PeerAuthMoveCommandBase : LamassuCmdlet
     [Alias("Role")]
     [ValidateNotNullOrEmpty]
     public string? DatabaseUser { get; set; }
-
-    [Parameter(ValueFromPipelineByPropertyName = true)]
-    [ValidateNotNullOrEmpty]
-    public string DatabaseName { get; set; } = "lamassu";
-
-    [Parameter(ValueFromPipelineByPropertyName = true)]
-    [ValidateNotNullOrEmpty]
-    public string SocketDirectory { get; set; } = PostgresEndpoint.DefaultSocketDirectory;
-
-    [Parameter(ValueFromPipelineByPropertyName = true)]
-    [ValidateRange(1, 65535)]
-    public int Port { get; set; } = PostgresEndpoint.DefaultPort;
 
     internal PeerAuthMoveOptions MoveOptions(ICommandHost host) => new()
     {

@@ -46,12 +46,7 @@ public static class NixModuleChange
     public static LamassuNixModuleChange Generate(NixModuleChangeOptions options, IOperationHost host)
     {
         var package = LamassuPackage.Open(options.PackagePath);
-        var mode = options.Mode;
-        if (mode == LamassuDatabaseMode.Auto) mode = PeerAuthReadinessReader.Read(package.Root, host).RecommendedMode;
-        if (mode == LamassuDatabaseMode.PasswordTcp)
-            throw new LamassuOpsException("PeerAuthNotSupported", FailureKind.InvalidOperation,
-                $"The package at {package.Root} supports no peer mode, so the module cannot drop its password yet.", package.Root,
-                "Apply the DATABASE_URL patch (constants.js and typesafe-db) or update pg to 8.11+, or give -Mode DatabaseUrl for the patched package you will deploy.");
+        var mode = PeerAuthReadinessReader.PeerMode(package, options.Mode, host);
 
         var user = options.DatabaseUser;
         var database = options.DatabaseName;

@@ -64,16 +64,7 @@ public static class PeerAuthEnabler
                 "-Mode PasswordTcp is not peer authentication: Enable-LamassuPeerAuth moves away from it.", "Mode",
                 "Use -Mode Auto (the package's peer mode), DatabaseUrl or EncodedSocketHost; New-LamassuEnvWrapper writes a PasswordTcp wrapper.");
         var package = LamassuPackage.Open(move.PackagePath);
-        var mode = options.Mode;
-        if (mode == LamassuDatabaseMode.Auto)
-        {
-            var readiness = PeerAuthReadinessReader.Read(package.Root, host);
-            mode = readiness.RecommendedMode;
-            if (mode == LamassuDatabaseMode.PasswordTcp)
-                throw new LamassuOpsException("PeerAuthNotSupported", FailureKind.InvalidOperation,
-                    $"The package at {package.Root} supports no peer mode: {string.Join(" ", readiness.Reasons.SkipLast(1))} Nothing was changed.", package.Root,
-                    "Apply the DATABASE_URL patch to constants.js and typesafe-db, or update pg to 8.11+ (pg-connection-string 2.6.0+), then run this again.");
-        }
+        var mode = PeerAuthReadinessReader.PeerMode(package, options.Mode, host);
 
         var wrapperPath = Path.GetFullPath(move.WrapperPath);
         var old = WrapperFile.Read(wrapperPath);

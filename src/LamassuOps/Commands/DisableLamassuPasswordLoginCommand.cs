@@ -1,30 +1,17 @@
 using System.Management.Automation;
 using LamassuOps.Core.Lamassu;
-using LamassuOps.Core.Postgres;
 
 namespace LamassuOps.Commands;
 
 /// <summary>Removes the lamassu role's password (ALTER ROLE … PASSWORD NULL) after a passing peer probe, and lists what would still accept one.</summary>
 [Cmdlet(VerbsLifecycle.Disable, "LamassuPasswordLogin", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
 [OutputType(typeof(LamassuPasswordLoginRemoval))]
-public sealed class DisableLamassuPasswordLoginCommand : LamassuCmdlet
+public sealed class DisableLamassuPasswordLoginCommand : LamassuDatabaseCommandBase
 {
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("Role")]
     [ValidateNotNullOrEmpty]
     public string DatabaseUser { get; set; } = "";
-
-    [Parameter(ValueFromPipelineByPropertyName = true)]
-    [ValidateNotNullOrEmpty]
-    public string DatabaseName { get; set; } = "lamassu";
-
-    [Parameter(ValueFromPipelineByPropertyName = true)]
-    [ValidateNotNullOrEmpty]
-    public string SocketDirectory { get; set; } = PostgresEndpoint.DefaultSocketDirectory;
-
-    [Parameter(ValueFromPipelineByPropertyName = true)]
-    [ValidateRange(1, 65535)]
-    public int Port { get; set; } = PostgresEndpoint.DefaultPort;
 
     /// <summary>Enable-LamassuPeerAuth's passing probe, from the pipeline; without it this command probes the wrapper itself.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]

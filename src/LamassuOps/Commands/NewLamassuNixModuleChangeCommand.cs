@@ -1,6 +1,5 @@
 using System.Management.Automation;
 using LamassuOps.Core.Lamassu;
-using LamassuOps.Core.Postgres;
 
 namespace LamassuOps.Commands;
 
@@ -10,7 +9,7 @@ namespace LamassuOps.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.New, "LamassuNixModuleChange", SupportsShouldProcess = true)]
 [OutputType(typeof(LamassuNixModuleChange))]
-public sealed class NewLamassuNixModuleChangeCommand : LamassuCmdlet
+public sealed class NewLamassuNixModuleChangeCommand : LamassuDatabaseCommandBase
 {
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
@@ -20,18 +19,6 @@ public sealed class NewLamassuNixModuleChangeCommand : LamassuCmdlet
     [Alias("Role")]
     [ValidateNotNullOrEmpty]
     public string DatabaseUser { get; set; } = "";
-
-    [Parameter(ValueFromPipelineByPropertyName = true)]
-    [ValidateNotNullOrEmpty]
-    public string DatabaseName { get; set; } = "lamassu";
-
-    [Parameter(ValueFromPipelineByPropertyName = true)]
-    [ValidateNotNullOrEmpty]
-    public string SocketDirectory { get; set; } = PostgresEndpoint.DefaultSocketDirectory;
-
-    [Parameter(ValueFromPipelineByPropertyName = true)]
-    [ValidateRange(1, 65535)]
-    public int Port { get; set; } = PostgresEndpoint.DefaultPort;
 
     /// <summary>Not from the pipeline: the plan's Mode may be PasswordTcp, which has no peer module.</summary>
     [Parameter]
