@@ -11,6 +11,11 @@ $serviceUser = 'lamassuops-svc'
 # A role that does not exist; an ident map lets root ask for it, so the server reports the missing role itself.
 $missingRole = 'lamassuops-ghost'
 
+# The lamassu-server OS user of the move to peer authentication, and the group role whose members may log in over TCP
+# with a password to their own database (scram-sha-256), as the nix-bitcoin module sets lamassu up today.
+$lamassuUser = 'lamassuops-lamassu'
+$passwordLoginGroup = 'lamassuops-tcp-login'
+
 # A real PostgreSQL 15: socket only (no TCP), peer authentication for every local role, root mapped to the postgres
 # superuser for setting up. One place per checkout, so a killed run's server is found and stopped by the next run.
 # Returns the socket directory, port and helpers' state as one object.
@@ -22,8 +27,10 @@ function Start-TestPostgres {
     $base = Join-Path ([IO.Path]::GetTempPath()) "lamassuops-pester-pg-$tag"
     Stop-TestPostgres -BaseDirectory $base
     if (-not (Get-Command id -ErrorAction Ignore) -or (& id -u) -ne '0') { throw 'The PostgreSQL suites run as root (they start PostgreSQL as the postgres OS user).' }
-    & id -u $serviceUser *> $null
-    if ($LASTEXITCODE -ne 0) { & useradd --system --no-create-home --shell /usr/sbin/nologin $serviceUser *> $null }
+    foreach ($user in $serviceUser, $lamassuUser) {
+        & id -u $user *> $null
+        if ($LASTEXITCODE -ne 0) { & useradd --system --no-create-home --shell /usr/sbin/nologin $user *> $null }
+    }
 
     $server = [pscustomobject]@{
         BaseDirectory   = $base
@@ -40,7 +47,7 @@ function Start-TestPostgres {
 
     Invoke-AsPostgres initdb -D $server.DataDirectory -U postgres --auth-local=peer --auth-host=scram-sha-256 -E UTF8 --locale=C --no-sync --no-instructions
     Add-Content -LiteralPath (Join-Path $server.DataDirectory 'postgresql.conf') -Value @"
-listen_addresses = ''
+listen_addresses = '127.0.0.1'
 port = $($server.Port)
 unix_socket_directories = '$($server.SocketDirectory)'
 fsync = off
@@ -51,6 +58,7 @@ shared_buffers = 16MB
         'local all postgres peer map=admin'
         "local all $missingRole peer map=ghost"
         'local all all peer'
+        "host sameuser +$passwordLoginGroup 127.0.0.1/32 scram-sha-256"
     )
     Set-Content -LiteralPath (Join-Path $server.DataDirectory 'pg_ident.conf') -Value @(
         'admin root postgres'
@@ -60,8 +68,34 @@ shared_buffers = 16MB
     Invoke-AsPostgres pg_ctl -D $server.DataDirectory -l $server.Log -w -t 60 start
 
     Invoke-PostgresAdmin $server -Sql 'CREATE ROLE root LOGIN', 'CREATE DATABASE root OWNER root', 'CREATE DATABASE lamassu OWNER root',
-        "CREATE ROLE `"$serviceUser`" LOGIN", "CREATE DATABASE `"$serviceUser`" OWNER `"$serviceUser`""
+        "CREATE ROLE `"$serviceUser`" LOGIN", "CREATE DATABASE `"$serviceUser`" OWNER `"$serviceUser`"",
+        "CREATE ROLE `"$passwordLoginGroup`" NOLOGIN"
     $server
+}
+
+# lamassu as nix-bitcoin deploys it today, under the server's directory (the service user reads it): a v10 package whose
+# node_modules is the real node-postgres of tests/node, the role $lamassuUser with a password (made afresh) and its own
+# database, a password file only the service user reads, and a PasswordTcp wrapper (mode 0750, group of the service
+# user). Returns the parameters Get-LamassuPeerAuthPlan takes, as a hashtable.
+function New-LamassuDeployment {
+    param([Parameter(Mandatory)] $Server, [Parameter(Mandatory)] [string] $Name, [Parameter(Mandatory)] [string] $Password)
+    $root = Join-Path $Server.BaseDirectory $Name
+    $package = New-LamassuPackageTree -Path (Join-Path $root 'package') -NodeModules (Join-Path $repositoryRoot 'tests' 'node' 'node_modules')
+    Invoke-PostgresAdmin $Server -Sql "DROP DATABASE IF EXISTS `"$lamassuUser`" WITH (FORCE)", "DROP ROLE IF EXISTS `"$lamassuUser`"",
+        "CREATE ROLE `"$lamassuUser`" LOGIN PASSWORD '$Password' IN ROLE `"$passwordLoginGroup`"", "CREATE DATABASE `"$lamassuUser`" OWNER `"$lamassuUser`""
+    $passwordFile = Join-Path $root 'db-password'
+    Set-Content -LiteralPath $passwordFile -Value $Password
+    & chown $lamassuUser $passwordFile
+    & chmod 0400 $passwordFile
+    $wrapper = Join-Path $root 'lamassu-env'
+    New-LamassuEnvWrapper $wrapper -PackagePath $package -Mode PasswordTcp -DatabaseUser $lamassuUser -DatabaseName $lamassuUser -Port $Server.Port `
+        -PasswordFile $passwordFile -Hostname lamassu.example -NodeDirectory /usr/bin -ErrorAction Stop
+    & chown "root:$(& id -gn $lamassuUser)" $wrapper
+    & chmod 0750 $wrapper
+    @{
+        PackagePath = $package; WrapperPath = $wrapper; ServiceUser = $lamassuUser; DatabaseUser = $lamassuUser; DatabaseName = $lamassuUser
+        SocketDirectory = $Server.SocketDirectory; Port = $Server.Port
+    }
 }
 
 function Stop-TestPostgres {
@@ -107,7 +141,9 @@ function New-LamassuPackageTree {
         [switch] $V12,
         [switch] $DatabaseUrlPatch,
         [string] $PgConnectionStringVersion = '2.6.2',
-        [string[]] $Migration = @()
+        [string[]] $Migration = @(),
+        # A real node_modules (node-postgres installed) to link in, instead of package.json stand-ins for pg.
+        [string] $NodeModules
     )
     $template = '`postgres://${POSTGRES_USER}:${POSTGRES_PASSWORD}@${POSTGRES_HOST}:${POSTGRES_PORT}/${POSTGRES_DB}`'
     $url = if ($DatabaseUrlPatch) { "process.env.DATABASE_URL || $template" } else { $template }
@@ -126,8 +162,11 @@ function New-LamassuPackageTree {
         Write-TreeFile $Path 'package.json' '{ "name": "lamassu-server", "version": "10.1.0" }'
     }
     Write-TreeFile $server 'lib/constants.js' $constants
-    Write-TreeFile $Path 'node_modules/pg/package.json' '{ "name": "pg", "version": "8.11.3" }'
-    Write-TreeFile $Path 'node_modules/pg-connection-string/package.json' "{ `"name`": `"pg-connection-string`", `"version`": `"$PgConnectionStringVersion`" }"
+    if ($NodeModules) { $null = New-Item -ItemType SymbolicLink -Path (Join-Path $Path 'node_modules') -Target $NodeModules }
+    else {
+        Write-TreeFile $Path 'node_modules/pg/package.json' '{ "name": "pg", "version": "8.11.3" }'
+        Write-TreeFile $Path 'node_modules/pg-connection-string/package.json' "{ `"name`": `"pg-connection-string`", `"version`": `"$PgConnectionStringVersion`" }"
+    }
     foreach ($file in $Migration) { Write-TreeFile $server "migrations/$file" 'exports.up = function (next) { next() }' }
     $Path
 }

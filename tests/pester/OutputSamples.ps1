@@ -23,6 +23,10 @@ function Get-OutputSample {
     $lnbits = Join-Path $Directory 'lnbits.sqlite3'
     New-SampleLnbitsDatabase -Path $lnbits
     $backup = Backup-BunkerDatabase -LiteralPath $database -Destination $backups -ErrorAction Stop
+    # The move to peer authentication on a deployment as nix-bitcoin has it today (a password over TCP).
+    $deployment = New-LamassuDeployment -Server $Server -Name 'samples-lamassu' -Password 'sample-Passw0rd'
+    $plan = Get-LamassuPeerAuthPlan @deployment -ErrorAction Stop
+    $change = $plan | Enable-LamassuPeerAuth -NodeDirectory /usr/bin -Force -Confirm:$false -ErrorAction Stop
     $objects = @(
         Get-LnbitsSignerAccount $lnbits -ErrorAction Stop
         Test-BunkerPairing $database $lnbits -ErrorAction Stop
@@ -46,6 +50,10 @@ function Get-OutputSample {
         New-LamassuEnvWrapper (Join-Path $Directory 'lamassu-env') -PackagePath $package -DatabaseUser lamassu-server -Hostname lamassu.example -NodeDirectory /usr/bin -PassThru -WhatIf
         Get-LamassuMigrationStatus $package @socket -ErrorAction Stop
         Test-LamassuOpsInstance -Name here -ErrorAction Stop
+        $plan
+        $change
+        $change | Disable-LamassuPasswordLogin -Force -Confirm:$false -ErrorAction Stop
+        $plan | New-LamassuNixModuleChange -ErrorAction Stop
     )
     # Their list properties hold the nested types (tokens, checks, migrations, ...).
     $nested = foreach ($object in $objects) {

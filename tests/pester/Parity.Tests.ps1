@@ -25,6 +25,9 @@ BeforeDiscovery {
         @{ Name = 'a switch is on'; Pwsh = 'Get-BunkerPairing -LiteralPath $db -IncludeSecret -IncludeDangling'; Cli = @('Get-BunkerPairing', '--literal-path', '{db}', '--include-secret', '--include-dangling'); Compare = 'KeyUserId', 'Token', 'State' }
         @{ Name = 'a repair against an LNbits database that is not there'; Pwsh = 'Repair-BunkerPairing -BunkerDatabase $db -LnbitsDatabase (Join-Path $dir "none.sqlite3") -WhatIf'; Cli = @('Repair-BunkerPairing', '--bunker-database', '{db}', '--lnbits-database', '{dir}/none.sqlite3', '--what-if') }
         @{ Name = 'a comparison without its mandatory -After'; Pwsh = 'Compare-BunkerPairing -Before $db'; Cli = @('Compare-BunkerPairing', '--before', '{db}') }
+        @{ Name = 'a peer-auth mode outside the set'; Pwsh = 'Enable-LamassuPeerAuth -PackagePath $dir -WrapperPath $db -ServiceUser lamassu -Mode PasswordTcp -WhatIf'; Cli = @('Enable-LamassuPeerAuth', '--package-path', '{dir}', '--wrapper-path', '{db}', '--service-user', 'lamassu', '--mode', 'PasswordTcp', '--what-if') }
+        @{ Name = 'no password removal without a probe'; Pwsh = 'Disable-LamassuPasswordLogin lamassu -SocketDirectory $socketDir -Force'; Cli = @('Disable-LamassuPasswordLogin', 'lamassu', '--socket-directory', '{socketDir}', '--force') }
+        @{ Name = 'a Nix module change without its role'; Pwsh = 'New-LamassuNixModuleChange $dir'; Cli = @('New-LamassuNixModuleChange', '{dir}') }
         @{ Name = 'an unknown parameter'; Pwsh = 'Get-BunkerPairing -LiteralPath $db -NoSuchThing'; Cli = @('Get-BunkerPairing', '--literal-path', '{db}', '--no-such-thing') }
     )
 }

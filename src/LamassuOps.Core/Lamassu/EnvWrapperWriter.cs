@@ -77,6 +77,19 @@ public static class EnvWrapperWriter
 
     public static LamassuEnvWrapper Write(EnvWrapperOptions options, IOperationHost host)
     {
+        var wrapper = Prepare(options, host);
+        if (File.Exists(wrapper.Path) && !options.Force)
+            throw new LamassuOpsException("WrapperFileExists", FailureKind.ResourceExists,
+                $"{wrapper.Path} already exists.", wrapper.Path, "Add -Force to replace it.");
+
+        var written = host.ShouldProcess(wrapper.Path, $"Write the lamassu environment wrapper ({wrapper.Mode})");
+        if (written) WriteExecutable(wrapper.Path, wrapper.Text, ExecutableMode, host);
+        return wrapper.With(written);
+    }
+
+    /// <summary>Checks the options and composes the wrapper for its target path; writes nothing.</summary>
+    internal static PreparedWrapper Prepare(EnvWrapperOptions options, IOperationHost host)
+    {
         if (options.Port is < 1 or > 65535)
             throw new LamassuOpsException("WrapperValueNotRepresentable", FailureKind.InvalidArgument,
                 $"-Port {options.Port} is not a TCP port (1 to 65535); node-postgres would refuse the URL.", "Port",
@@ -91,15 +104,15 @@ public static class EnvWrapperWriter
         if (!Directory.Exists(directory))
             throw new LamassuOpsException("WrapperDirectoryNotFound", FailureKind.ObjectNotFound,
                 $"The directory {directory} does not exist.", directory);
-        if (File.Exists(target) && !options.Force)
-            throw new LamassuOpsException("WrapperFileExists", FailureKind.ResourceExists,
-                $"{target} already exists.", target, "Add -Force to replace it.");
+        return new PreparedWrapper(target, mode, package, text);
+    }
 
-        var written = host.ShouldProcess(target, $"Write the lamassu environment wrapper ({mode})");
-        if (written) WriteExecutable(target, text, host);
-        return new LamassuEnvWrapper
+    /// <summary>A composed wrapper and where it goes.</summary>
+    internal sealed record PreparedWrapper(string Path, LamassuDatabaseMode Mode, LamassuPackage Package, string Text)
+    {
+        public LamassuEnvWrapper With(bool written) => new()
         {
-            Path = target, Mode = mode, Layout = package.Layout, PackagePath = package.Root, Written = written, Text = text,
+            Path = Path, Mode = Mode, Layout = Package.Layout, PackagePath = Package.Root, Written = written, Text = Text,
         };
     }
 
@@ -139,7 +152,7 @@ public static class EnvWrapperWriter
                 Export(script, "DATABASE_URL", DatabaseUrl(options), "DatabaseUser");
                 break;
             case LamassuDatabaseMode.EncodedSocketHost:
-                ExportPostgres(script, options, Uri.EscapeDataString(Representable(options.SocketDirectory, "SocketDirectory")));
+                ExportPostgres(script, options, EncodedSocketHost(options.SocketDirectory));
                 Export(script, "POSTGRES_PASSWORD", "", "DatabaseUser");
                 break;
             default:
@@ -174,13 +187,20 @@ public static class EnvWrapperWriter
     /// ?port= parameter, so another port goes into the authority, whose host the ?host= parameter overrides in every
     /// client (libpq, old and new node-postgres).
     /// </summary>
-    private static string DatabaseUrl(EnvWrapperOptions options)
+    private static string DatabaseUrl(EnvWrapperOptions options) =>
+        DatabaseUrl(options.DatabaseUser, options.DatabaseName, options.SocketDirectory, options.Port);
+
+    internal static string DatabaseUrl(string user, string database, string socketDirectory, int port)
     {
-        var authority = options.Port == PostgresEndpoint.DefaultPort ? "" : $"localhost:{options.Port}";
-        return $"postgresql://{UrlPart(options.DatabaseUser, "DatabaseUser")}@{authority}/{UrlPart(options.DatabaseName, "DatabaseName")}" +
+        var authority = port == PostgresEndpoint.DefaultPort ? "" : $"localhost:{port}";
+        return $"postgresql://{UrlPart(user, "DatabaseUser")}@{authority}/{UrlPart(database, "DatabaseName")}" +
                // A query may hold '/' as it is: ?host=/run/postgresql reads better than %2Frun%2Fpostgresql.
-               $"?host={Uri.EscapeDataString(Representable(options.SocketDirectory, "SocketDirectory")).Replace("%2F", "/", StringComparison.Ordinal)}";
+               $"?host={EncodedSocketHost(socketDirectory).Replace("%2F", "/", StringComparison.Ordinal)}";
     }
+
+    /// <summary>The socket directory as lamassu's POSTGRES_HOST for pg-connection-string 2.6.0+: percent-encoded.</summary>
+    internal static string EncodedSocketHost(string socketDirectory) =>
+        Uri.EscapeDataString(Representable(socketDirectory, "SocketDirectory"));
 
     /// <summary>Percent-encodes every byte outside RFC 3986's unreserved set, as encodeURIComponent does.</summary>
     private const string PercentEncodeFunction = """
@@ -214,7 +234,7 @@ public static class EnvWrapperWriter
     /// inserts it as it is. node-postgres decodes the database with decodeURI, which leaves reserved characters
     /// encoded, so names with those are refused rather than silently changed.
     /// </summary>
-    private static string UrlPart(string value, string parameter)
+    internal static string UrlPart(string value, string parameter)
     {
         Representable(value, parameter);
         if (value.IndexOfAny(UrlReserved.ToCharArray()) is var at and >= 0)
@@ -233,7 +253,7 @@ public static class EnvWrapperWriter
     }
 
     /// <summary>A bash single-quoted word: everything literal, a quote written as '\''.</summary>
-    private static string Quote(string value, string parameter) =>
+    internal static string Quote(string value, string parameter) =>
         "'" + Representable(value, parameter).Replace("'", @"'\''", StringComparison.Ordinal) + "'";
 
     /// <summary>Refuses what no shell word or environment variable can hold: NUL, and text that is not valid Unicode.</summary>
@@ -280,8 +300,11 @@ public static class EnvWrapperWriter
         if (kind is not (FileKind.Missing or FileKind.Regular or FileKind.ParentNotDirectory)) throw PathErrors.NotRegularFile(target, kind);
     }
 
-    /// <summary>Writes beside the target and renames over it, so the wrapper is never seen half-written; mode 0755.</summary>
-    private static void WriteExecutable(string target, string text, IOperationHost host)
+    /// <summary>
+    /// Writes beside the target and renames over it, so the wrapper is never seen half-written, with this mode (0755 for
+    /// a new wrapper) and, when given, this owner (the wrapper it replaces).
+    /// </summary>
+    internal static void WriteExecutable(string target, string text, UnixFileMode mode, IOperationHost host, UnixOwner? owner = null)
     {
         if (OperatingSystem.IsWindows())
             throw new LamassuOpsException("WrapperNeedsUnix", FailureKind.NotEnabled, "The wrapper is a bash script for Linux hosts.");
@@ -298,7 +321,8 @@ public static class EnvWrapperWriter
                 stream.Write(new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true).GetBytes(text));
                 stream.Flush(flushToDisk: true);
             }
-            File.SetUnixFileMode(temporary, ExecutableMode);
+            File.SetUnixFileMode(temporary, mode);
+            if (owner is { } same) UnixFileAccess.SetOwner(temporary, same);
             File.Move(temporary, target, overwrite: true);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -316,6 +340,6 @@ public static class EnvWrapperWriter
             host.WriteWarning($"{directory} is writable by group or others, who could replace the wrapper.");
     }
 
-    private const UnixFileMode ExecutableMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+    internal const UnixFileMode ExecutableMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
         | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
 }

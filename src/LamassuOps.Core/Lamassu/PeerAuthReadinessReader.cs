@@ -68,6 +68,18 @@ public static partial class PeerAuthReadinessReader
         };
     }
 
+    /// <summary>The peer mode to write for a package: the one given, or with Auto the package's; PeerAuthNotSupported when it has none.</summary>
+    public static LamassuDatabaseMode PeerMode(LamassuPackage package, LamassuDatabaseMode mode, IOperationHost host)
+    {
+        if (mode != LamassuDatabaseMode.Auto) return mode;
+        var readiness = Read(package.Root, host);
+        if (readiness.RecommendedMode != LamassuDatabaseMode.PasswordTcp) return readiness.RecommendedMode;
+        throw new LamassuOpsException("PeerAuthNotSupported", FailureKind.InvalidOperation,
+            $"The package at {package.Root} supports no peer mode: {string.Join(" ", readiness.Reasons.SkipLast(1))} Nothing was changed.", package.Root,
+            "Apply the DATABASE_URL patch to constants.js and typesafe-db, or update pg to 8.11+ (pg-connection-string 2.6.0+); " +
+            "or give -Mode DatabaseUrl for the patched package you will deploy.");
+    }
+
     /// <summary>v12's typesafe-db builds its own URL: what runs is its compiled output (dist/ or lib/), not src/db.ts.</summary>
     private static (IReadOnlyList<string> Files, bool? ReadsUrl) ReadTypesafeDb(LamassuPackage package, List<string> reasons)
     {

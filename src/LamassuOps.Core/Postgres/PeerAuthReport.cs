@@ -20,6 +20,9 @@ public enum PeerAuthDiagnosis
     NotOverSocket,
     NotDatabaseOwner,
     CannotCreateInSchema,
+
+    /// <summary>lamassu's node-postgres took the URL to another host or socket than the one meant (pg-connection-string before 2.6.0).</summary>
+    UrlMisread,
     ConnectionFailed,
 }
 

@@ -76,7 +76,7 @@ public static class PeerAuthTester
     private static FailureKind KindOf(PeerAuthDiagnosis diagnosis) => diagnosis switch
     {
         PeerAuthDiagnosis.NoSocketDirectory or PeerAuthDiagnosis.NoSocket or PeerAuthDiagnosis.ServerDown
-            or PeerAuthDiagnosis.ConnectionFailed => FailureKind.ConnectionError,
+            or PeerAuthDiagnosis.ConnectionFailed or PeerAuthDiagnosis.UrlMisread => FailureKind.ConnectionError,
         PeerAuthDiagnosis.StartingUp => FailureKind.ResourceUnavailable,
         PeerAuthDiagnosis.SocketPermissionDenied or PeerAuthDiagnosis.NotDatabaseOwner
             or PeerAuthDiagnosis.CannotCreateInSchema => FailureKind.PermissionDenied,

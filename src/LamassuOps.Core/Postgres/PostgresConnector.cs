@@ -33,17 +33,7 @@ internal static class PostgresConnector
     /// </summary>
     public static NpgsqlConnection OpenReadOnly(PostgresEndpoint endpoint, IOperationHost host)
     {
-        NpgsqlConnection connection;
-        try
-        {
-            connection = Open(endpoint, host.CancellationToken);
-        }
-        catch (Exception error) when (error is NpgsqlException or TimeoutException)
-        {
-            var failure = PeerAuthFailure.FromException(error, endpoint, Environment.UserName);
-            throw PeerAuthTester.Error(failure.Diagnosis, failure.Message, failure.Fix,
-                $"{endpoint.Username}@{endpoint.SocketPath ?? endpoint.Host + ":" + endpoint.Port}/{endpoint.Database}");
-        }
+        var connection = OpenDiagnosed(endpoint, host);
         try
         {
             Execute(connection, "SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY");
@@ -53,6 +43,21 @@ internal static class PostgresConnector
         {
             connection.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>Opens a connection; one that fails is diagnosed as Test-PeerAuth does it (the error says why and what to change).</summary>
+    public static NpgsqlConnection OpenDiagnosed(PostgresEndpoint endpoint, IOperationHost host)
+    {
+        try
+        {
+            return Open(endpoint, host.CancellationToken);
+        }
+        catch (Exception error) when (error is NpgsqlException or TimeoutException)
+        {
+            var failure = PeerAuthFailure.FromException(error, endpoint, Environment.UserName);
+            throw PeerAuthTester.Error(failure.Diagnosis, failure.Message, failure.Fix,
+                $"{endpoint.Username}@{endpoint.SocketPath ?? endpoint.Host + ":" + endpoint.Port}/{endpoint.Database}");
         }
     }
 

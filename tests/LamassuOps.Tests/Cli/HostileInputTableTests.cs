@@ -53,7 +53,15 @@ public sealed class HostileInputTableTests(ITestOutputHelper output) : IDisposab
         "Compare-BunkerPairing --after {db}",
     ];
 
-    private static readonly string[] PortCommands = ["Test-PeerAuth", "Assert-PeerAuth", "Get-LamassuMigrationStatus --package-path {pkg}", Wrapper("{w}")];
+    private static readonly string[] PortCommands =
+    [
+        "Test-PeerAuth", "Assert-PeerAuth", "Get-LamassuMigrationStatus --package-path {pkg}", Wrapper("{w}"),
+        $"Get-LamassuPeerAuthPlan {Move} {{w}}", $"Enable-LamassuPeerAuth --force {Move} {{w}}", "Disable-LamassuPasswordLogin lamassu --force",
+        "New-LamassuNixModuleChange {pkg} --database-user lamassu",
+    ];
+
+    /// <summary>The move to peer authentication, up to its -WrapperPath.</summary>
+    private const string Move = "--package-path {pkg} --service-user lamassu --wrapper-path";
 
     private static string Wrapper(string path) => $"New-LamassuEnvWrapper --path {path} --package-path {{pkg}} --database-user lamassu --hostname h --node-directory /usr/bin";
 
@@ -96,6 +104,12 @@ public sealed class HostileInputTableTests(ITestOutputHelper output) : IDisposab
         yield return new Row("PathParentAccessDenied", true, Split(Wrapper("{locked}/w")));
         yield return new Row("WrapperNotWritable", true, Split(Wrapper("{dir}/w")));
         yield return Db("ArgumentNotUnicode", Wrapper("{w}") + " --log-level", $"in{NotUtf8}fo", flag: null);
+
+        foreach (var command in new[] { "Get-LamassuPeerAuthPlan", "Enable-LamassuPeerAuth --force --node-directory /usr/bin" })
+        {
+            foreach (var special in new[] { "{fifo}", "{dir}", "{socket}" }) yield return Db("PathNotRegularFile", $"{command} {Move}", special, flag: null);
+            yield return new Row("PathParentAccessDenied", true, [.. Split($"{command} {Move}"), "{locked}/lamassu-env"]);
+        }
 
         foreach (var command in PortCommands)
         {

@@ -23,22 +23,8 @@ public sealed class EnvWrapperConnectionTests
         // Under the server's directory (0755): the service user must read the packages, the node_modules and the wrapper.
         _root = Path.Combine(server.BaseDirectory, "wrappers", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(_root);
-        _newNodeModules = CopyForServiceUser(Path.Combine(TestPaths.NodeModulesNew, "node_modules"), "node-new");
-        _oldNodeModules = CopyForServiceUser(Path.Combine(TestPaths.NodeModulesOld, "node_modules"), "node-old");
-    }
-
-    private string CopyForServiceUser(string nodeModules, string name)
-    {
-        var target = Path.Combine(_server.BaseDirectory, name);
-        lock (_server)
-        {
-            if (!Directory.Exists(target))
-            {
-                Directory.CreateDirectory(target);
-                ExternalProcess.RunChecked("cp", "-R", nodeModules, target);
-            }
-        }
-        return Path.Combine(target, "node_modules");
+        _newNodeModules = server.NodeModulesForTestUsers(Path.Combine(TestPaths.NodeModulesNew, "node_modules"), "node-new");
+        _oldNodeModules = server.NodeModulesForTestUsers(Path.Combine(TestPaths.NodeModulesOld, "node_modules"), "node-old");
     }
 
     private LamassuEnvWrapper Wrapper(LamassuPackageTree package, LamassuDatabaseMode mode, string user = PostgresServer.ServiceUser,

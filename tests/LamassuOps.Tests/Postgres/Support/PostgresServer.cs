@@ -46,7 +46,16 @@ public sealed class PostgresServer : IDisposable
 
     public const string IdentMapName = "lamassu";
 
-    public static readonly string[] TestOsUsers = [ServiceUser, OtherUser, NoRoleUser, NoLoginUser];
+    /// <summary>
+    /// The lamassu-server OS user of the move to peer authentication; the tests give its same-named role a password and
+    /// a same-named database, as the nix-bitcoin module does today.
+    /// </summary>
+    public const string LamassuUser = "lamassuops-lamassu";
+
+    /// <summary>Group role whose members may log in over TCP with a password to their own database (scram-sha-256).</summary>
+    public const string PasswordLoginGroup = "lamassuops-tcp-login";
+
+    public static readonly string[] TestOsUsers = [ServiceUser, OtherUser, NoRoleUser, NoLoginUser, LamassuUser];
 
     private readonly List<string> _clusters = [];
 
@@ -73,6 +82,7 @@ public sealed class PostgresServer : IDisposable
             local {PasswordDatabase} all scram-sha-256
             local all all peer
             host {TcpDatabase} {PasswordRole} 127.0.0.1/32 scram-sha-256
+            host sameuser +{PasswordLoginGroup} 127.0.0.1/32 scram-sha-256
 
             """);
         File.WriteAllText(Path.Combine(DataDirectory, "pg_ident.conf"), $"""
@@ -114,6 +124,30 @@ public sealed class PostgresServer : IDisposable
         connection.Open();
         using var command = new NpgsqlCommand(sql, connection);
         command.ExecuteNonQuery();
+    }
+
+    /// <summary>The first column of the first row as text (null for SQL NULL or no row), as the postgres superuser.</summary>
+    public string? Query(string sql, string database = "postgres")
+    {
+        using var connection = new NpgsqlConnection(AdminConnectionString(database));
+        connection.Open();
+        using var command = new NpgsqlCommand(sql, connection);
+        return command.ExecuteScalar() is { } value and not DBNull ? value.ToString() : null;
+    }
+
+    /// <summary>A copy of a node_modules tree under the server's directory, where the test OS users can read it (made once).</summary>
+    public string NodeModulesForTestUsers(string nodeModules, string name)
+    {
+        var target = Path.Combine(BaseDirectory, name);
+        lock (_clusters)
+        {
+            if (!Directory.Exists(target))
+            {
+                Directory.CreateDirectory(target);
+                ExternalProcess.RunChecked("cp", "-R", nodeModules, target);
+            }
+        }
+        return Path.Combine(target, "node_modules");
     }
 
     /// <summary>lamassuops run as <paramref name="osUser"/>; the arguments are passed through unchanged.</summary>
@@ -285,6 +319,7 @@ public sealed class PostgresServer : IDisposable
             CREATE ROLE "{MappedRole}" LOGIN;
             CREATE ROLE "{NoLoginUser}" NOLOGIN;
             CREATE ROLE "{PasswordRole}" LOGIN PASSWORD '{Password}';
+            CREATE ROLE "{PasswordLoginGroup}" NOLOGIN;
             """);
         foreach (var (database, owner) in new[]
                  {
