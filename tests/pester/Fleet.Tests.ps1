@@ -178,7 +178,8 @@ Describe 'Get-LamassuOpsHealth' {
 
         $rows = @(Get-LamassuOpsHealth -Inventory $inventory)
 
-        $rows.Instance | Should -Be 'sample', 'kept', 'missing', 'corrupt'
+        # Checked in parallel: in any order.
+        $rows.Instance | Sort-Object | Should -Be 'corrupt', 'kept', 'missing', 'sample'
         $byName = @{}; foreach ($row in $rows) { $byName[$row.Instance] = $row }
         $byName.kept.Status | Should -Be 'Healthy'
         $byName.kept.NeedsAttention | Should -BeFalse
@@ -193,7 +194,7 @@ Describe 'Get-LamassuOpsHealth' {
     It 'takes instances from the pipeline and names one with -Instance' {
         Import-LamassuOpsInventory -Path $inventory
 
-        (Get-LamassuOpsInstance -Tag us | Get-LamassuOpsHealth).Instance | Should -Be 'missing', 'corrupt'
+        (Get-LamassuOpsInstance -Tag us | Get-LamassuOpsHealth).Instance | Sort-Object | Should -Be 'corrupt', 'missing'
         (Get-LamassuOpsHealth -Instance kept).Status | Should -Be 'Healthy'
         (Get-LamassuOpsHealth -Tag atm -BackupMaxAge 0:00:00).Status | Should -Be 'Warning'
     }

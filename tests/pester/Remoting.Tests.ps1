@@ -32,7 +32,7 @@ BeforeAll {
 
     # Instances, as an inventory gives them: a name, a host (none: this machine), the SSH user and port, the database.
     function New-FleetInstance([string] $Name, $SshHost, [string] $Database) {
-        [pscustomobject]@{ Name = $Name; Host = $SshHost ? '127.0.0.1' : $null; User = $SshHost ? $user : $null; Port = $SshHost.Port; BunkerDatabase = $Database }
+        [pscustomobject]@{ Name = $Name; Instance = $Name; Host = $SshHost ? '127.0.0.1' : $null; User = $SshHost ? $user : $null; Port = $SshHost.Port; BunkerDatabase = $Database }
     }
     # What a Test-BunkerDatabase result says, to compare runs (remote results are deserialised).
     function Get-TestSummary($Result) {
@@ -100,6 +100,31 @@ Describe 'PowerShell remoting over SSH to the test hosts' {
 
         $LASTEXITCODE | Should -Be 0
         Get-TestSummary $fromSsh | Should -Be (Get-TestSummary (Test-BunkerDatabase -LiteralPath $db))
+    }
+}
+
+Describe 'Get-LamassuOpsHealth over local and remote instances' {
+    It 'checks a remote instance on its host, in parallel with the local ones: the same rows as a local check, files unchanged' {
+        $dbs = 1..3 | ForEach-Object { New-SampleBunkerDirectory }
+        $states = $dbs | ForEach-Object { Get-DirectoryState (Split-Path $_) }
+        $instances = @(
+            New-FleetInstance 'local-1' $null $dbs[0]
+            New-FleetInstance 'local-2' $null $dbs[1]
+            New-FleetInstance 'full-1' $full $dbs[2]
+            New-FleetInstance 'bare-1' $bare $dbs[0]
+        )
+        $asOf = [DateTimeOffset]::UtcNow
+
+        $rows = @($instances | Get-LamassuOpsHealth -ThrottleLimit 2 -AsOf $asOf @ssh -ErrorVariable failures -ErrorAction SilentlyContinue)
+        $here = @($instances | ForEach-Object { [pscustomobject]@{ Instance = $_.Name; BunkerDatabase = $_.BunkerDatabase } } |
+                Select-Object -First 3 | Get-LamassuOpsHealth -AsOf $asOf)
+
+        $summary = { param($row) "$($row.Instance) $($row.Status) $(($row.Findings | ForEach-Object { "$($_.Check)/$($_.Severity)" }) -join ',')" }
+        ($rows | ForEach-Object { & $summary $_ } | Sort-Object) | Should -Be ($here | ForEach-Object { & $summary $_ } | Sort-Object)
+        @($failures).Count | Should -Be 1
+        $failures[0].TargetObject | Should -Be 'bare-1'
+        $failures[0].FullyQualifiedErrorId | Should -BeLike 'LamassuOpsNotInstalled,*'
+        $dbs | ForEach-Object { Get-DirectoryState (Split-Path $_) } | Should -Be $states
     }
 }
 

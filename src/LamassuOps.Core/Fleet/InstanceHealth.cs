@@ -36,20 +36,12 @@ public static class InstanceHealth
         var findings = new List<HealthFinding>();
         var row = new Measures();
         if (!instance.IsLocal)
-            findings.Add(new HealthFinding
-            {
-                Check = "Remote", Severity = HealthSeverity.Warning,
-                Message = $"Instance '{instance.Name}' is on {instance.Host}; this command checks instances of this machine only, so it was not checked.",
-                Fix = $"Run the check on {instance.Host}: ssh {instance.Host} lamassuops Get-LamassuOpsHealth --inventory <its inventory>.",
-            });
-        else
-        {
-            host.WriteVerbose($"Checking instance '{instance.Name}'.");
-            if (instance.BunkerDatabase is { } bunker) CheckBunker(instance, bunker, options, asOf, findings, row, host);
-            else findings.Add(Info("BunkerDatabase", "The inventory gives no bunkerDatabase: the nsecbunkerd checks were not run."));
-            if (instance.LamassuDatabaseUrl is { } url) Guard(findings, "PeerAuth", () => PeerAuth(url, host));
-            if (instance.LamassuPackage is { } package) Guard(findings, "PeerAuthReadiness", () => Readiness(package, host));
-        }
+            throw new ArgumentException($"Instance '{instance.Name}' is on {instance.Host}: its health is checked there (FleetInstances runs it remotely).", nameof(instance));
+        host.WriteVerbose($"Checking instance '{instance.Name}'.");
+        if (instance.BunkerDatabase is { } bunker) CheckBunker(instance, bunker, options, asOf, findings, row, host);
+        else findings.Add(Info("BunkerDatabase", "The inventory gives no bunkerDatabase: the nsecbunkerd checks were not run."));
+        if (instance.LamassuDatabaseUrl is { } url) Guard(findings, "PeerAuth", () => PeerAuth(url, host));
+        if (instance.LamassuPackage is { } package) Guard(findings, "PeerAuthReadiness", () => Readiness(package, host));
         host.CancellationToken.ThrowIfCancellationRequested();
         var worst = findings.Select(f => f.Severity).DefaultIfEmpty(HealthSeverity.Info).Max();
         return new LamassuOpsHealth

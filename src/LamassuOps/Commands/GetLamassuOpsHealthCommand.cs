@@ -1,10 +1,15 @@
+using System.Collections;
 using System.Management.Automation;
 using LamassuOps.Core.Fleet;
 using LamassuOps.Fleet;
 
 namespace LamassuOps.Commands;
 
-/// <summary>One row per instance with what needs attention: each finding with its severity and the command that fixes it. Read-only.</summary>
+/// <summary>
+/// One row per instance with what needs attention: each finding with its severity and the command that fixes it.
+/// Read-only. The instances are checked together once the pipeline ends, at most -ThrottleLimit at a time; a remote
+/// instance's checks run on its host (PowerShell remoting over SSH), where its files are.
+/// </summary>
 [Cmdlet(VerbsCommon.Get, "LamassuOpsHealth")]
 [OutputType(typeof(LamassuOpsHealth))]
 public sealed class GetLamassuOpsHealthCommand : LamassuCmdlet
@@ -36,6 +41,14 @@ public sealed class GetLamassuOpsHealthCommand : LamassuCmdlet
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [AllowEmptyString]
+    public string? User { get; set; }
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [AllowNull]
+    public int? Port { get; set; }
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [AllowEmptyString]
     public string? BunkerDatabase { get; set; }
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
@@ -56,11 +69,48 @@ public sealed class GetLamassuOpsHealthCommand : LamassuCmdlet
     [Parameter]
     public DateTimeOffset? AsOf { get; set; }
 
+    [Parameter]
+    [ValidateRange(1, 1024)]
+    public int ThrottleLimit { get; set; } = InstanceFanOut.DefaultThrottleLimit;
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? KeyFilePath { get; set; }
+
+    [Parameter]
+    [ValidateNotNull]
+    [SshOptionTransformation]
+    public Hashtable? SshOption { get; set; }
+
+    private readonly List<LamassuOpsInstance> _instances = [];
+
+    /// <summary>Gathers the instances of this pipeline record; they are checked together in <see cref="Complete"/>.</summary>
     internal override IEnumerable<object> Invoke(ICommandHost host)
+    {
+        _instances.AddRange(Instances(host));
+        return [];
+    }
+
+    internal override IEnumerable<object> Complete(ICommandHost host)
     {
         // One moment for every instance of the run, so their ages compare.
         var options = new HealthOptions { AsOf = AsOf ?? DateTimeOffset.UtcNow, BackupMaxAge = BackupMaxAge };
-        return ForEachItem(host, Instances(host), instance => [InstanceHealth.Check(instance, options, host)]);
+        return FleetInstances.Run(host, _instances, ThrottleLimit, "Get-LamassuOpsHealth",
+            (instance, instanceHost) => [InstanceHealth.Check(instance, options, instanceHost)], instance => RemoteParameters(instance, options),
+            new SshConnection(ResolveLiteralPath(host, KeyFilePath), SshOption), Host);
+    }
+
+    /// <summary>The same check on a remote instance's host, as an instance of that host: its paths are the host's, so they go as given.</summary>
+    private static Hashtable RemoteParameters(LamassuOpsInstance instance, HealthOptions options)
+    {
+        var parameters = new Hashtable { ["Instance"] = instance.Name, ["BackupMaxAge"] = options.BackupMaxAge, ["AsOf"] = options.AsOf };
+        foreach (var (name, value) in new[]
+                 {
+                     (nameof(BunkerDatabase), instance.BunkerDatabase), (nameof(LnbitsDatabase), instance.LnbitsDatabase),
+                     (nameof(LamassuDatabaseUrl), instance.LamassuDatabaseUrl), (nameof(LamassuPackage), instance.LamassuPackage),
+                 })
+            if (value is not null) parameters[name] = value;
+        return parameters;
     }
 
     /// <summary>
@@ -78,7 +128,7 @@ public sealed class GetLamassuOpsHealthCommand : LamassuCmdlet
         string? Local(string? path) => path is null || hostName is not null ? path : ResolveLnbitsDatabase(host, path);
         return [new LamassuOpsInstance
         {
-            Name = Instance, Host = hostName, BunkerDatabase = Local(parts[0]), LnbitsDatabase = Local(parts[1]),
+            Name = Instance, Host = hostName, User = Given(User), Port = Port, BunkerDatabase = Local(parts[0]), LnbitsDatabase = Local(parts[1]),
             LamassuDatabaseUrl = parts[2], LamassuPackage = Local(parts[3]),
         }];
     }

@@ -14,7 +14,14 @@ public sealed class InstanceFanOutTests : IDisposable
 {
     private readonly ScratchDirectory _dir = new();
 
-    public void Dispose() => _dir.Dispose();
+    /// <summary>The strips' backup directories, apart from the databases' so that theirs stays as it was.</summary>
+    private readonly ScratchDirectory _backups = new();
+
+    public void Dispose()
+    {
+        _dir.Dispose();
+        _backups.Dispose();
+    }
 
     /// <summary>Local instances atm-0..atm-{count-1} with sample-shaped databases; the one at <paramref name="broken"/> has no database.</summary>
     private List<LamassuOpsInstance> Instances(int count, int broken = -1) =>
@@ -122,7 +129,7 @@ public sealed class InstanceFanOutTests : IDisposable
     private IEnumerable<object> Strip(LamassuOpsInstance instance, IFanOutHost host) =>
         new StaleSigningConditionStrip().Run(new RemoveStaleSigningConditionOptions
         {
-            Path = instance.BunkerDatabase!, BackupDirectory = _dir.File($"backups-{instance.Name}"),
+            Path = instance.BunkerDatabase!, BackupDirectory = Directory.CreateDirectory(_backups.File(instance.Name)).FullName,
         }, host);
 
     [Fact]
@@ -151,8 +158,8 @@ public sealed class InstanceFanOutTests : IDisposable
         Assert.Equal(0, Volatile.Read(ref running));
         Assert.InRange(host.ShouldProcessTargets.Count, 2, 11);
         snapshots.ForEach(s => s.AssertUnchanged());
-        Assert.All(instances, i => Assert.False(Directory.Exists(_dir.File($"backups-{i.Name}")) &&
-                                               Directory.EnumerateFileSystemEntries(_dir.File($"backups-{i.Name}")).Any()));
+        Assert.All(instances, i => Assert.False(Directory.Exists(_backups.File(i.Name)) &&
+                                               Directory.EnumerateFileSystemEntries(_backups.File(i.Name)).Any()));
     }
 
     [Fact]
