@@ -28,6 +28,9 @@ public sealed class RemoveStaleSigningConditionOptions
 
     /// <summary>The moment tokens are judged live or not (default now).</summary>
     public DateTimeOffset? AsOf { get; init; }
+
+    /// <summary>LNbits' database (a file or a PostgreSQL URL): its Healthy pairings must stay Healthy (<see cref="Lnbits.LnbitsPairingProof"/>).</summary>
+    public string? LnbitsDatabase { get; init; }
 }
 
 /// <summary>What Remove-StaleSigningCondition did to one database.</summary>
@@ -110,6 +113,8 @@ public sealed class StaleSigningConditionStrip
         var asOf = options.AsOf ?? DateTimeOffset.UtcNow;
         using var database = MaintenanceTransaction.Open(options.Path);
         var backup = options.NoBackup ? null : BackupDestination(database, options.BackupDirectory, asOf);
+        // LNbits is read now, before the snapshot: a wrong -LnbitsDatabase fails before anything is written.
+        var proofs = Lnbits.LnbitsPairingProof.For(options.LnbitsDatabase, asOf, host);
         // -WhatIf writes no snapshot: it classifies the live file in one read (in rollback-journal mode nsecbunkerd's
         // commits wait for that read, as they did for every strip before the snapshot).
         using var snapshot = host.IsWhatIf ? null : TakeSnapshot(database, backup, host);
@@ -139,7 +144,7 @@ public sealed class StaleSigningConditionStrip
             if (backup is null) host.WriteVerbose($"No backup of '{database.Path}' (-NoBackup).");
             else backupPath = KeepAsBackup(database, snapshot!, backup, host);
             (before, after) = KeepingTheBackup(database, backupPath, host,
-                () => StripTransaction.DeletePlanned(database, snapshot!.Path, plan.Removing, plan.Pairings, host));
+                () => StripTransaction.DeletePlanned(database, snapshot!.Path, plan.Removing, plan.Pairings, proofs, host));
             host.WriteVerbose($"'{database.Path}': removed {plan.Describe()}; {after} SigningCondition rows remain.");
         }
         RowProgress.Complete(host, database.Path);

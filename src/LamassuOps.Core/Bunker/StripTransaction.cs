@@ -76,7 +76,7 @@ internal static class StripTransaction
     /// <paramref name="pairings"/> is the snapshot's count. Returns the SigningCondition rows before and after.
     /// </summary>
     public static (long Before, long After) DeletePlanned(BunkerDatabase live, string snapshotPath, long planned, long pairings,
-        IOperationHost host)
+        IReadOnlyList<IMaintenanceProof> proofs, IOperationHost host)
     {
         var tables = MaintenanceTransaction.PairingTables.Where(live.Schema.HasTable).ToList();
         live.Execute($"ATTACH DATABASE $path AS {Snapshot}", ("$path", snapshotPath));
@@ -89,10 +89,13 @@ internal static class StripTransaction
             {
                 if (tables.FirstOrDefault(table => !SameAsSnapshot(live, table)) is { } changed)
                     throw PlanChanged(live, $"{changed} changed since the snapshot the rows were classified on");
+                foreach (var proof in proofs) proof.Capture(live, host);
                 var before = CountConditions(live);
                 var deleted = live.Execute(DeleteUnchanged(live));
                 if (deleted != planned)
                     throw PlanChanged(live, $"{planned - deleted} of the {planned} rows to remove were changed or removed by another writer since the snapshot");
+                // The LNbits proof first, so that a broken pairing is named, not only the table that changed.
+                var proven = proofs.Select(proof => "; " + proof.Verify(live, host)).ToList();
                 var touched = live.Query($"SELECT name FROM {ChangesTable} ORDER BY name", reader => reader.GetString(0)).ToList();
                 if (touched.Count > 0)
                     throw new LamassuOpsException(MaintenanceTransaction.PreservedRowsChanged, FailureKind.InvalidResult,
@@ -106,7 +109,7 @@ internal static class StripTransaction
                         $"{pairingsNow} of {pairings} pairings; it was rolled back and nothing changed.", live.Path,
                         "This is a bug: report it with the output of Get-BunkerSigningCondition.");
                 host.WriteVerbose($"Checked inside the transaction: {string.Join(", ", tables)} as in the snapshot and untouched by the strip; " +
-                                  $"{deleted} planned rows removed unchanged; {pairingsNow} pairings.");
+                                  $"{deleted} planned rows removed unchanged; {pairingsNow} pairings{string.Concat(proven)}.");
                 host.CancellationToken.ThrowIfCancellationRequested();
                 live.Execute("COMMIT;");
                 committed = true;

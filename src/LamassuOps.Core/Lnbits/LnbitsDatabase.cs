@@ -78,8 +78,20 @@ internal sealed class LnbitsDatabase : IDisposable
     private static (string, DbConnection) OpenSqlite(string path)
     {
         var fullPath = Path.GetFullPath(path);
-        if (Directory.Exists(fullPath)) throw LnbitsErrors.IsDirectory(fullPath);
-        if (!File.Exists(fullPath)) throw LnbitsErrors.NotFound(fullPath);
+        // Refused before anything opens it, as for the bunker's database: opening a FIFO would block forever.
+        switch (FileStat.Of(fullPath).Kind)
+        {
+            case FileKind.Regular:
+                break;
+            case FileKind.Directory:
+                throw LnbitsErrors.IsDirectory(fullPath);
+            case FileKind.Missing or FileKind.ParentNotDirectory or FileKind.DanglingSymlink:
+                throw LnbitsErrors.NotFound(fullPath);
+            case FileKind.ParentAccessDenied:
+                throw PathErrors.ParentAccessDenied(fullPath);
+            case var kind:
+                throw PathErrors.NotRegularFile(fullPath, kind);
+        }
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder
         {
             DataSource = fullPath, Mode = SqliteOpenMode.ReadOnly, Pooling = false, DefaultTimeout = 5,

@@ -24,6 +24,11 @@ public sealed class RemoveStaleSigningConditionCommand : BunkerMaintenanceComman
     [Parameter]
     public DateTimeOffset? AsOf { get; set; }
 
+    /// <summary>LNbits' database (SQLite file or PostgreSQL URL): the strip is rolled back unless its Healthy pairings stay Healthy.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? LnbitsDatabase { get; set; }
+
     internal override IEnumerable<object> Invoke(ICommandHost host)
     {
         var scope = StaleSigningConditionStrip.ScopeFrom(StaleOnly.IsPresent, IncludeManualOverride.IsPresent);
@@ -35,6 +40,7 @@ public sealed class RemoveStaleSigningConditionCommand : BunkerMaintenanceComman
             NoBackup = backup.NoBackup,
             BackupDirectory = backup.BackupDirectory,
             AsOf = AsOf,
+            LnbitsDatabase = ResolveLnbitsDatabase(host, LnbitsDatabase),
         }, host));
     }
 }

@@ -37,9 +37,10 @@ public sealed class LnbitsPairingProofTests : IDisposable
         public string Path => Bunker.Path;
     }
 
-    private Instance Paired(bool postgres)
+    /// <param name="copies">Alice was paired before the fork's live grants, so her redemption wrote the policy's photocopies (what a strip removes).</param>
+    private Instance Paired(bool postgres, bool copies = false)
     {
-        var bunker = BunkerFixture.Create(_dir.File("nsecbunker.db"));
+        var bunker = BunkerFixture.Create(_dir.File("nsecbunker.db"), copies ? BunkerFixtureSchema.ForkTokenRevokedAt : BunkerFixtureSchema.LiveGrant);
         var policy = bunker.CreatePolicy("lnbits-default", new FixtureRule("sign_event", "1"));
         var accounts = new List<LnbitsTestAccount>();
         long Pair(string name)
@@ -47,6 +48,7 @@ public sealed class LnbitsPairingProofTests : IDisposable
             var key = NostrTestKey.Generate();
             var token = bunker.CreateToken("lnbits", name, policy);
             var keyUser = bunker.RedeemToken(token, key.Pubkey);
+            if (copies && bunker.Schema != BunkerFixtureSchema.LiveGrant) bunker.UpgradeTo(BunkerFixtureSchema.LiveGrant);
             accounts.Add(new LnbitsTestAccount("acct-" + name, name, LnbitsFixture.SignerConfig(token.Value, key, policy)));
             for (var i = 0; i < 3; i++)
             {
@@ -60,9 +62,13 @@ public sealed class LnbitsPairingProofTests : IDisposable
         return new Instance(bunker, _lnbits.Write(postgres, accounts), bunker.Now.AddDays(60), alice, bob, backups);
     }
 
-    /// <summary>Runs a prune of <paramref name="table"/> (Request or SigningLog); the rows it removed.</summary>
+    /// <summary>Runs a prune of <paramref name="table"/> (Request or SigningLog) or the strip (SigningCondition); the rows it removed.</summary>
     private static long Prune(string table, Instance instance, string? lnbits, RecordingHost host) => table switch
     {
+        "SigningCondition" => new StaleSigningConditionStrip().Run(new RemoveStaleSigningConditionOptions
+        {
+            Path = instance.Path, AsOf = instance.AsOf, BackupDirectory = instance.Backups, LnbitsDatabase = lnbits,
+        }, host).Sum(r => r.RemovedStale + r.RemovedRedundant + r.RemovedOther),
         "Request" => RemoveBunkerRequestOperation.Run(new RemoveBunkerRequestOptions
         {
             Path = instance.Path, AsOf = instance.AsOf, BackupDirectory = instance.Backups, LnbitsDatabase = lnbits,
@@ -117,9 +123,11 @@ public sealed class LnbitsPairingProofTests : IDisposable
     [InlineData("Request", true)]
     [InlineData("SigningLog", false)]
     [InlineData("SigningLog", true)]
+    [InlineData("SigningCondition", false)]
+    [InlineData("SigningCondition", true)]
     public void ATriggerThatBreaksAPairingDuringAPruneIsRolledBackKeepingTheBackup(string table, bool postgres)
     {
-        var instance = Paired(postgres);
+        var instance = Paired(postgres, copies: table == "SigningCondition");
         instance.Bunker.Sql($"CREATE TRIGGER break_alice AFTER DELETE ON {table} BEGIN " +
                             $"UPDATE KeyUser SET userPubkey = '{BunkerFixture.Pubkey("mallory")}' WHERE id = {instance.Alice}; END;");
         var snapshot = FileSnapshot.Take(instance.Path);

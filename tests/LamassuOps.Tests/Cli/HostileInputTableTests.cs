@@ -97,6 +97,10 @@ public sealed class HostileInputTableTests(ITestOutputHelper output) : IDisposab
         yield return Db(RestoreBunkerDatabaseOperation.RestoreWouldLosePairings, restore, "{emptybackup}", flag: null);
         yield return Db(BunkerErrors.DatabaseNotFound, restore, "{dangling}", flag: null);
 
+        // LNbits' SQLite file is refused the same way before it is opened (a FIFO would hang the command).
+        foreach (var special in new[] { "{fifo}", "{socket}", "/dev/null", "{loop}" })
+            yield return Db("PathNotRegularFile", "Get-LnbitsSignerAccount --database", special, flag: null);
+
         yield return Db("WrapperPathIsDirectory", Wrapper("{dir}"), null, flag: null);
         yield return Db("WrapperPathIsDirectory", Wrapper("{dir}/"), null, flag: null);
         yield return Db("PathNotRegularFile", Wrapper("{fifo}"), null, flag: null);
