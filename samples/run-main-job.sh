@@ -2,7 +2,8 @@
 # The main job on the shipped sample: the runbook's nsecbunkerd maintenance through lamassuops.
 # Creates a database from samples/nsecbunker-sample.sql in a temporary directory, inspects it, shows what the
 # targeted strip would remove (--what-if), strips it after a verified backup, and shows the pairings intact; then
-# cross-checks each pairing against the sample LNbits database (samples/lnbits-sample.sql), before and after the strip.
+# cross-checks each pairing against the sample LNbits database (samples/lnbits-sample.sql), before and after the strip,
+# compares the pairings with the backup the strip took, and shows what Repair-BunkerPairing would mend (--what-if).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
@@ -33,3 +34,5 @@ run Remove-StaleSigningCondition "$db" --force --backup-directory "$work/backups
 run Get-BunkerPairing "$db"
 run Get-BunkerSigningCondition "$db"
 run Test-BunkerPairing "$db" "$lnbits" --summary || true
+run Compare-BunkerPairing "$work"/backups/*.bak "$db" --lnbits-database "$lnbits"
+run Repair-BunkerPairing "$db" "$lnbits" --what-if

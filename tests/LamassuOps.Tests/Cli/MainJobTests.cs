@@ -15,5 +15,6 @@ public sealed class MainJobTests
         Assert.Matches(@"RemovedStale +: 15", result.Stdout);
         Assert.Matches(@"SigningConditionsAfter +: 19", result.Stdout);
         Assert.Matches(@"BackupPath +: /\S+/backups/nsecbunker\.db\.\d{8}T\d{9}Z\.bak", result.Stdout);
+        Assert.Contains("What if: Performing the operation \"Repair 1 pairing(s) (grace: created a KeyUser of key 'lnbits', bound Token 6 to it), 6 not repairable", result.Stderr);
     }
 }
