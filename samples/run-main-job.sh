@@ -30,7 +30,7 @@ run Test-BunkerPairing "$db" "$lnbits" || true
 run Get-BunkerPairing "$db"
 run Get-BunkerSigningCondition "$db"
 run Remove-StaleSigningCondition "$db" --what-if
-run Remove-StaleSigningCondition "$db" --force --backup-directory "$work/backups"
+run Remove-StaleSigningCondition "$db" --force --backup-directory "$work/backups" --lnbits-database "$lnbits"
 run Get-BunkerPairing "$db"
 run Get-BunkerSigningCondition "$db"
 run Test-BunkerPairing "$db" "$lnbits" --summary || true
