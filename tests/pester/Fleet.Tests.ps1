@@ -205,10 +205,10 @@ Describe 'Get-LamassuOpsHealth' {
         $statuses = & (Join-Path $repositoryRoot 'lamassuops') Get-LamassuOpsHealth --inventory $inventory --json 2>$null | jq -r '.Instance + " " + .Status'
 
         $all.ExitCode | Should -Be 1
-        $all.Objects.Instance | Should -Be 'sample', 'kept', 'missing', 'corrupt'
+        $all.Objects.Instance | Sort-Object | Should -Be 'corrupt', 'kept', 'missing', 'sample'
         $all.Stderr | Should -BeNullOrEmpty
         $kept.ExitCode | Should -Be 0
         $kept.Objects.Status | Should -Be 'Healthy'
-        $statuses | Should -Be 'sample Critical', 'kept Healthy', 'missing Critical', 'corrupt Critical'
+        $statuses | Sort-Object | Should -Be 'corrupt Critical', 'kept Healthy', 'missing Critical', 'sample Critical'
     }
 }

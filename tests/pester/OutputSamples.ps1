@@ -27,7 +27,13 @@ function Get-OutputSample {
     $deployment = New-LamassuDeployment -Server $Server -Name 'samples-lamassu' -Password 'sample-Passw0rd'
     $plan = Get-LamassuPeerAuthPlan @deployment -ErrorAction Stop
     $change = $plan | Enable-LamassuPeerAuth -NodeDirectory /usr/bin -Force -Confirm:$false -ErrorAction Stop
+    # An inventory of one instance: the sample bunker with its LNbits.
+    $inventory = Join-Path $Directory 'fleet.json'
+    @{ instances = @(@{ name = 'sample'; bunkerDatabase = $database; lnbitsDatabase = $lnbits; tags = @('eu') }) } |
+        ConvertTo-Json -Depth 4 | Set-Content -LiteralPath $inventory
     $objects = @(
+        Get-LamassuOpsInstance -Inventory $inventory -ErrorAction Stop
+        Get-LamassuOpsHealth -Inventory $inventory -ErrorAction Stop
         Get-LnbitsSignerAccount $lnbits -ErrorAction Stop
         Test-BunkerPairing $database $lnbits -ErrorAction Stop
         Test-BunkerPairing $database $lnbits -Summary -ErrorAction Stop

@@ -168,7 +168,7 @@ Describe 'Test-BunkerDatabase -FleetInstance' {
         $ps = [powershell]::Create()
         try {
             $null = $ps.AddCommand('Import-Module').AddArgument($manifestPath).AddStatement().
-                AddCommand('Test-BunkerDatabase').AddParameter('Instance', $instances).AddParameter('ThrottleLimit', 2)
+                AddCommand('Test-BunkerDatabase').AddParameter('FleetInstance', $instances).AddParameter('ThrottleLimit', 2)
             $results = $ps.Invoke()
             $progress = @($ps.Streams.Progress)
         }

@@ -103,7 +103,12 @@ public sealed class GetLamassuOpsHealthCommand : LamassuCmdlet
     /// <summary>The same check on a remote instance's host, as an instance of that host: its paths are the host's, so they go as given.</summary>
     private static Hashtable RemoteParameters(LamassuOpsInstance instance, HealthOptions options)
     {
-        var parameters = new Hashtable { ["Instance"] = instance.Name, ["BackupMaxAge"] = options.BackupMaxAge, ["AsOf"] = options.AsOf };
+        // A DateTimeOffset crosses remoting as a property bag; its round-trip text binds as the same moment.
+        var parameters = new Hashtable
+        {
+            ["Instance"] = instance.Name, ["BackupMaxAge"] = options.BackupMaxAge,
+            ["AsOf"] = options.AsOf?.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+        };
         foreach (var (name, value) in new[]
                  {
                      (nameof(BunkerDatabase), instance.BunkerDatabase), (nameof(LnbitsDatabase), instance.LnbitsDatabase),
