@@ -24,9 +24,10 @@ public sealed class CliInterruptTests : IDisposable
 
         using var process = CrashTrial.Start(["Remove-StaleSigningCondition", bunker.Path, "--force", "--no-backup", "--as-of", bunker.AsOf.ToString("O")]);
         var stderr = process.StandardError.ReadToEndAsync();
-        // While it copies or classifies its snapshot (the long part of a strip): the hidden copy exists beside the database.
+        // While it copies or classifies its snapshot (the long part of a strip): the hidden copy (".partial" while it is
+        // written, then ".snapshot") exists beside the database from the start of the copy.
         var directory = Path.GetDirectoryName(bunker.Path)!;
-        bool Snapshotting() => Directory.EnumerateFiles(directory, ".*.snapshot").Any();
+        bool Snapshotting() => Directory.EnumerateFiles(directory, ".*snapshot*").Any();
         var waited = System.Diagnostics.Stopwatch.StartNew();
         while (!Snapshotting() && !process.HasExited && waited.Elapsed < TimeSpan.FromMinutes(1)) await Task.Delay(1);
         Assert.False(process.HasExited, "the strip ended before it could be interrupted");

@@ -22,9 +22,11 @@ public sealed class FleetCliTests : IDisposable
 
         Assert.True(all.ExitCode == 1, all.Stderr);
         Assert.Equal("", all.Stderr);
-        Assert.Equal(["healthy", "sample", "missing", "corrupt"], all.JsonLines.Select(l => l.GetProperty("Instance").GetString()));
-        Assert.Equal(["Healthy", "Critical", "Critical", "Critical"], all.JsonLines.Select(l => l.GetProperty("Status").GetString()));
-        var sample = all.JsonLines[1].GetProperty("Findings").EnumerateArray().ToList();
+        // Checked in parallel: one row per instance, in any order.
+        var rows = all.JsonLines.ToDictionary(l => l.GetProperty("Instance").GetString()!);
+        Assert.Equal(["corrupt", "healthy", "missing", "sample"], rows.Keys.Order());
+        Assert.Equal(["Critical", "Healthy", "Critical", "Critical"], rows.Keys.Order().Select(name => rows[name].GetProperty("Status").GetString()));
+        var sample = rows["sample"].GetProperty("Findings").EnumerateArray().ToList();
         Assert.Contains(sample, f => f.GetProperty("Check").GetString() == "StaleCopies" && f.GetProperty("Fix").GetString()!.StartsWith("Remove-StaleSigningCondition"));
         Assert.True(healthy.ExitCode == 0, healthy.Stderr + healthy.Stdout);
         Assert.Equal("Healthy", Assert.Single(healthy.JsonLines).GetProperty("Status").GetString());
