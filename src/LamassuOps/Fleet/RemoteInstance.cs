@@ -14,12 +14,15 @@ internal sealed record SshConnection(string? KeyFilePath, Hashtable? Options)
 {
     /// <summary>
     /// The -Options given, with BatchMode=yes unless they say otherwise: a fan-out cannot answer a password or host-key
-    /// prompt, so ssh must fail at once rather than wait for one.
+    /// prompt, so ssh must fail at once rather than wait for one. And LogLevel=QUIET unless given: PowerShell lets ssh's
+    /// own messages ("Could not resolve hostname ...") through to this process's standard output, where they would break
+    /// --json lines; the failure is reported as the instance's error instead.
     /// </summary>
     public Hashtable EffectiveOptions()
     {
         var options = new Hashtable(Options ?? new Hashtable(), StringComparer.OrdinalIgnoreCase);
         if (!options.ContainsKey("BatchMode")) options["BatchMode"] = "yes";
+        if (!options.ContainsKey("LogLevel")) options["LogLevel"] = "QUIET";
         return options;
     }
 }
