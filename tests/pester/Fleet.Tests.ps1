@@ -191,6 +191,23 @@ Describe 'Get-LamassuOpsHealth' {
         Get-FleetState | Should -Be $state
     }
 
+    It 'reports the move to peer authentication of an instance with a lamassu package, wrapper and service user' {
+        . (Join-Path $PSScriptRoot 'Lamassu.Support.ps1')
+        $package = New-LamassuPackageTree -Path (Join-Path $TestDrive 'unready-lamassu')
+        $wrapper = Join-Path $TestDrive 'lamassu-env'
+        Set-Content -LiteralPath $wrapper -Value "#!/bin/sh`nexport POSTGRES_HOST=localhost"
+        $before = Get-FileHash -LiteralPath $wrapper
+
+        $row = [pscustomobject]@{ Instance = 'atm-move'; LamassuPackage = $package; LamassuWrapper = $wrapper; LamassuServiceUser = 'lamassuops-no-such-user' } |
+            Get-LamassuOpsHealth
+
+        $plan = @($row.Findings | Where-Object Check -EQ 'PeerAuthPlan')
+        $plan.Severity | Sort-Object -Unique | Should -Be 'Warning'
+        ($plan.Message -join ' ') | Should -Match "\(Service user exists\): There is no OS user 'lamassuops-no-such-user'"
+        $row.Status | Should -Not -Be 'Healthy'
+        (Get-FileHash -LiteralPath $wrapper).Hash | Should -Be $before.Hash
+    }
+
     It 'takes instances from the pipeline and names one with -Instance' {
         Import-LamassuOpsInventory -Path $inventory
 

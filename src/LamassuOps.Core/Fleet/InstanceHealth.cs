@@ -42,6 +42,8 @@ public static class InstanceHealth
         else findings.Add(Info("BunkerDatabase", "The inventory gives no bunkerDatabase: the nsecbunkerd checks were not run."));
         if (instance.LamassuDatabaseUrl is { } url) Guard(findings, "PeerAuth", () => PeerAuth(url, host));
         if (instance.LamassuPackage is { } package) Guard(findings, "PeerAuthReadiness", () => Readiness(package, host));
+        if (instance is { LamassuPackage: { } movePackage, LamassuWrapper: { } wrapper, LamassuServiceUser: { } serviceUser })
+            Guard(findings, "PeerAuthPlan", () => PeerAuthMove(movePackage, wrapper, serviceUser, instance.LamassuDatabaseUrl, host));
         host.CancellationToken.ThrowIfCancellationRequested();
         var worst = findings.Select(f => f.Severity).DefaultIfEmpty(HealthSeverity.Info).Max();
         return new LamassuOpsHealth
@@ -242,6 +244,32 @@ public static class InstanceHealth
             Check = "PeerAuth", Severity = HealthSeverity.Critical, Fix = report.Fix,
             Message = $"Peer authentication of lamassu's role fails ({report.Diagnosis}): {report.Message}",
         };
+    }
+
+    /// <summary>
+    /// The move to peer authentication (Get-LamassuPeerAuthPlan): each Blocked step is a Warning with its reason and
+    /// command; steps Ready to run are one Info finding naming the next; nothing when every step is Done. The role,
+    /// database, socket and port are the lamassu URL's when the instance has one.
+    /// </summary>
+    private static IEnumerable<HealthFinding> PeerAuthMove(string package, string wrapper, string serviceUser, string? url, IOperationHost host)
+    {
+        var endpoint = url is null ? null : Postgres.PostgresUrl.Parse(url, host);
+        var plan = Lamassu.PeerAuthPlanner.Plan(new Lamassu.PeerAuthMoveOptions
+        {
+            PackagePath = package, WrapperPath = wrapper, ServiceUser = serviceUser, DatabaseUser = endpoint?.Username,
+            DatabaseName = endpoint?.Database ?? "lamassu",
+            SocketDirectory = endpoint is { IsUnixSocket: true } ? endpoint.Host : Postgres.PostgresEndpoint.DefaultSocketDirectory,
+            Port = endpoint?.Port ?? Postgres.PostgresEndpoint.DefaultPort,
+        }, host);
+        foreach (var step in plan.Steps.Where(s => s.Status == Lamassu.PeerAuthStepStatus.Blocked))
+            yield return new HealthFinding
+            {
+                Check = "PeerAuthPlan", Severity = HealthSeverity.Warning, Message = $"The move to peer authentication is blocked at step {step.Order} ({step.Name}): {step.Reason}",
+                Fix = step.Command ?? $"Get-LamassuPeerAuthPlan -PackagePath {Quote(package)} -WrapperPath {Quote(wrapper)} -ServiceUser {Quote(serviceUser)} shows the plan",
+            };
+        if (plan.Steps.Any(s => s.Status == Lamassu.PeerAuthStepStatus.Blocked)) yield break;
+        if (plan.Steps.FirstOrDefault(s => s.Status == Lamassu.PeerAuthStepStatus.Ready) is { } next)
+            yield return Info("PeerAuthPlan", $"The move to peer authentication can go on: step {next.Order} ({next.Name}) is ready{(next.Command is null ? "." : $": {next.Command}")}");
     }
 
     private static IEnumerable<HealthFinding> Readiness(string package, IOperationHost host)

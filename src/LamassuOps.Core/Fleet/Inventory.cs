@@ -39,6 +39,8 @@ public static class Inventory
             ["lnbitsDatabase"] = (b, v) => b with { LnbitsDatabase = Text(b, v) },
             ["lamassuDatabaseUrl"] = (b, v) => b with { LamassuDatabaseUrl = Text(b, v) },
             ["lamassuPackage"] = (b, v) => b with { LamassuPackage = Text(b, v) },
+            ["lamassuWrapper"] = (b, v) => b with { LamassuWrapper = Text(b, v) },
+            ["lamassuServiceUser"] = (b, v) => b with { LamassuServiceUser = Text(b, v) },
             ["tags"] = (b, v) => b with { Tags = Tags(b, v) },
         };
 
@@ -292,6 +294,8 @@ public static class Inventory
         public string? LnbitsDatabase { get; init; }
         public string? LamassuDatabaseUrl { get; init; }
         public string? LamassuPackage { get; init; }
+        public string? LamassuWrapper { get; init; }
+        public string? LamassuServiceUser { get; init; }
         public IReadOnlyList<string> Tags { get; init; } = [];
 
         /// <summary>A local instance's relative paths are relative to the inventory's directory; a remote one's are left to its host.</summary>
@@ -302,7 +306,8 @@ public static class Inventory
             return new LamassuOpsInstance
             {
                 Name = Name!, Host = Host, User = User, Port = Port, BunkerDatabase = Local(BunkerDatabase), LnbitsDatabase = Local(LnbitsDatabase),
-                LamassuDatabaseUrl = LamassuDatabaseUrl, LamassuPackage = Local(LamassuPackage), Tags = Tags,
+                LamassuDatabaseUrl = LamassuDatabaseUrl, LamassuPackage = Local(LamassuPackage), LamassuWrapper = Local(LamassuWrapper),
+                LamassuServiceUser = LamassuServiceUser, Tags = Tags,
             };
         }
     }

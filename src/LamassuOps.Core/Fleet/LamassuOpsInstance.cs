@@ -30,6 +30,12 @@ public sealed class LamassuOpsInstance
     /// <summary>The deployed lamassu-server package (a /nix/store path on <see cref="Host"/>).</summary>
     public string? LamassuPackage { get; init; }
 
+    /// <summary>lamassu-server's environment wrapper (lamassu-env), as a path on <see cref="Host"/>: with the service user, the health view adds the move to peer authentication.</summary>
+    public string? LamassuWrapper { get; init; }
+
+    /// <summary>The OS user lamassu-server runs as.</summary>
+    public string? LamassuServiceUser { get; init; }
+
     public IReadOnlyList<string> Tags { get; init; } = [];
 
     public bool IsLocal => Host is null;

@@ -63,6 +63,14 @@ public sealed class GetLamassuOpsHealthCommand : LamassuCmdlet
     [AllowEmptyString]
     public string? LamassuPackage { get; set; }
 
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [AllowEmptyString]
+    public string? LamassuWrapper { get; set; }
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [AllowEmptyString]
+    public string? LamassuServiceUser { get; set; }
+
     [Parameter]
     public TimeSpan BackupMaxAge { get; set; } = new HealthOptions().BackupMaxAge;
 
@@ -113,6 +121,7 @@ public sealed class GetLamassuOpsHealthCommand : LamassuCmdlet
                  {
                      (nameof(BunkerDatabase), instance.BunkerDatabase), (nameof(LnbitsDatabase), instance.LnbitsDatabase),
                      (nameof(LamassuDatabaseUrl), instance.LamassuDatabaseUrl), (nameof(LamassuPackage), instance.LamassuPackage),
+                     (nameof(LamassuWrapper), instance.LamassuWrapper), (nameof(LamassuServiceUser), instance.LamassuServiceUser),
                  })
             if (value is not null) parameters[name] = value;
         return parameters;
@@ -126,7 +135,8 @@ public sealed class GetLamassuOpsHealthCommand : LamassuCmdlet
     {
         if (string.IsNullOrEmpty(Instance)) return Core.Fleet.Inventory.Select(InventoryFiles.Current(host, Inventory), Name, Tag);
         static string? Given(string? value) => string.IsNullOrEmpty(value) ? null : value;
-        var (hostName, parts) = (Given(HostName), new[] { BunkerDatabase, LnbitsDatabase, LamassuDatabaseUrl, LamassuPackage }.Select(Given).ToArray());
+        var (hostName, parts) = (Given(HostName), new[] { BunkerDatabase, LnbitsDatabase, LamassuDatabaseUrl, LamassuPackage, LamassuWrapper, LamassuServiceUser }
+            .Select(Given).ToArray());
         if (hostName is null && parts.All(p => p is null))
             return Core.Fleet.Inventory.Select(InventoryFiles.Current(host, Inventory), [Instance], null);
         // A local instance's files resolve like -LiteralPath (an LNbits URL stays as it is); a remote one's are its host's.
@@ -134,7 +144,7 @@ public sealed class GetLamassuOpsHealthCommand : LamassuCmdlet
         return [new LamassuOpsInstance
         {
             Name = Instance, Host = hostName, User = Given(User), Port = Port, BunkerDatabase = Local(parts[0]), LnbitsDatabase = Local(parts[1]),
-            LamassuDatabaseUrl = parts[2], LamassuPackage = Local(parts[3]),
+            LamassuDatabaseUrl = parts[2], LamassuPackage = Local(parts[3]), LamassuWrapper = Local(parts[4]), LamassuServiceUser = parts[5],
         }];
     }
 }

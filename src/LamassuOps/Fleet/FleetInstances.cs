@@ -32,6 +32,8 @@ internal static class FleetInstances
             LnbitsDatabase = NullIfEmpty(read("LnbitsDatabase")),
             LamassuDatabaseUrl = NullIfEmpty(read("LamassuDatabaseUrl")),
             LamassuPackage = NullIfEmpty(read("LamassuPackage")),
+            LamassuWrapper = NullIfEmpty(read("LamassuWrapper")),
+            LamassuServiceUser = NullIfEmpty(read("LamassuServiceUser")),
             Tags = read("Tags") is { } tags ? LanguagePrimitives.ConvertTo<string[]>(tags) : [],
         };
     }

@@ -103,6 +103,29 @@ public sealed class InstanceHealthTests(PostgresServer server) : IDisposable
     }
 
     [Fact]
+    public void TheMoveToPeerAuthenticationIsAFindingWithTheWrapperAndTheServiceUser()
+    {
+        var url = $"postgresql://lamassu@{Uri.EscapeDataString(server.SocketDirectory)}:{server.Port}/lamassu";
+        var unready = LamassuPackageTree.V10(_dir.File("unready"), databaseUrlPatch: false).WithPg("node_modules", "8.7.3", "2.5.0");
+        var wrapper = _dir.File("lamassu-env");
+        File.WriteAllText(wrapper, "#!/bin/sh\nexport POSTGRES_HOST=localhost\n");
+        var wrapperBefore = File.ReadAllBytes(wrapper);
+
+        var blocked = Check(new LamassuOpsInstance
+        {
+            Name = "blocked", LamassuDatabaseUrl = url, LamassuPackage = unready.Root, LamassuWrapper = wrapper, LamassuServiceUser = "lamassuops-no-such-user",
+        });
+        var withoutWrapper = Check(new LamassuOpsInstance { Name = "plain", LamassuPackage = unready.Root });
+
+        var steps = blocked.Findings.Where(f => f.Check == "PeerAuthPlan").ToList();
+        Assert.Contains(steps, f => f.Severity == HealthSeverity.Warning && f.Message.Contains("(Package supports peer authentication)"));
+        Assert.Contains(steps, f => f.Severity == HealthSeverity.Warning && f.Message.Contains("lamassuops-no-such-user"));
+        Assert.All(steps, f => Assert.False(string.IsNullOrEmpty(f.Fix)));
+        Assert.DoesNotContain(withoutWrapper.Findings, f => f.Check == "PeerAuthPlan");
+        Assert.Equal(wrapperBefore, File.ReadAllBytes(wrapper));
+    }
+
+    [Fact]
     public void PeerAuthOfTheLamassuRoleAndTheReadinessOfItsPackage()
     {
         string Url(string role) => $"postgresql://{role}@{Uri.EscapeDataString(server.SocketDirectory)}:{server.Port}/postgres";
