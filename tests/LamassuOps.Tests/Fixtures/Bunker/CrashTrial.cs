@@ -71,12 +71,17 @@ public static class CrashTrial
     /// <summary>Starts lamassuops with stdout drained (it is not needed) and stderr left to the caller.</summary>
     public static Process Start(IReadOnlyList<string> args)
     {
-        var start = new ProcessStartInfo("dotnet")
+        // Through env, which execs dotnet in its place (the same pid) with SIGINT back to its default: a test run started
+        // in the background of a non-interactive shell inherits SIGINT ignored, and .NET keeps an ignored SIGINT ignored,
+        // so Ctrl+C could not reach lamassuops there.
+        var start = new ProcessStartInfo("env")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        start.ArgumentList.Add("--default-signal=INT");
+        start.ArgumentList.Add("dotnet");
         start.ArgumentList.Add(CliProcess.DllPath);
         foreach (var arg in args) start.ArgumentList.Add(arg);
         var process = Process.Start(start)!;
