@@ -174,7 +174,7 @@ public static class BunkerDatabaseTest
         r =>
         {
             var name = r.GetString(0);
-            DateTimeOffset? Date(int ordinal, string column) => database.ParseDate(r.GetValue(ordinal), $"_prisma_migrations {name} {column}");
+            DateTimeOffset? Date(int ordinal, string column) => database.ParseDate(r.GetValue(ordinal), "_prisma_migrations", name, column);
             return new HistoryRow(name, r.GetString(1), Date(2, "started_at"), Date(3, "finished_at"), Date(4, "rolled_back_at"));
         }).ToList();
 

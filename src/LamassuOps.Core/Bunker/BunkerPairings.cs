@@ -187,7 +187,7 @@ public static class BunkerPairings
         private KeyUserRow ReadKeyUserRow(SqliteDataReader reader)
         {
             var id = reader.GetInt64(0);
-            DateTimeOffset? Date(int ordinal, string column) => database.ParseDate(reader.GetValue(ordinal), $"KeyUser {id} {column}");
+            DateTimeOffset? Date(int ordinal, string column) => database.ParseDate(reader.GetValue(ordinal), "KeyUser", id, column);
             return new KeyUserRow(id, reader.GetString(1), reader.GetString(2), BunkerTokenRow.NullableString(reader, 3),
                 Date(4, "createdAt"), Date(5, "lastUsedAt"), Date(6, "revokedAt"), SigningConditions: 0);
         }

@@ -39,7 +39,7 @@ internal sealed record BunkerTokenRow(
     public static BunkerTokenRow Read(BunkerDatabase database, SqliteDataReader reader, int first)
     {
         var id = reader.GetInt64(first);
-        DateTimeOffset? Date(int offset, string column) => database.ParseDate(reader.GetValue(first + offset), $"Token {id} {column}");
+        DateTimeOffset? Date(int offset, string column) => database.ParseDate(reader.GetValue(first + offset), "Token", id, column);
         return new BunkerTokenRow(id, reader.GetString(first + 1), reader.GetString(first + 2), NullableString(reader, first + 3),
             NullableInt64(reader, first + 4), Date(5, "redeemedAt"), Date(6, "expiresAt"), Date(7, "revokedAt"), Date(8, "deletedAt"),
             NullableInt64(reader, first + 9), reader.GetBoolean(first + 10), NullableString(reader, first + 11));

@@ -72,10 +72,6 @@ public sealed class SigningConditionClassifier(BunkerDatabase database, DateTime
                 $"{match.Origin}, but createdAt is INTEGER milliseconds ({BunkerTokenRow.Describe(row.CreatedAt)}): the live-grant daemon wrote it, " +
                 "and it copies no policies (add_signing_condition or an admin reply)", match.Source);
 
-        var evidence = new List<string> { match.Origin };
-        if (row.CreatedAtEncoding == BunkerDateEncoding.Text)
-            evidence.Add("createdAt is TEXT from the column DEFAULT: the row predates the live-grant lifecycle migration");
-        evidence.Add(match.VerdictText);
         return new BunkerSigningCondition
         {
             Path = database.Path, Id = row.Id, KeyUserId = row.KeyUserId, KeyName = row.KeyName, ClientPubkey = row.ClientPubkey,
@@ -84,8 +80,20 @@ public sealed class SigningConditionClassifier(BunkerDatabase database, DateTime
             Reason = match.Rule is null ? SigningConditionReason.ConnectCopy : SigningConditionReason.RuleCopy, Verdict = match.Verdict,
             StaleAfter = match.StaleAfter, TokenId = match.Source.Id, TokenState = match.Source.StateAt(AsOf), PolicyId = match.Source.PolicyId,
             PolicyName = match.Source.PolicyName, KeyUserRevoked = row.KeyUserRevoked(AsOf), SchemaVariant = database.Schema.Variant,
-            Evidence = Sentence(row, evidence),
+            Evidence = CopyEvidence(row, match),
         };
+    }
+
+    /// <summary>
+    /// A copy's evidence: the same sentence for every row of its KeyUser and shape but for whether createdAt is TEXT, so
+    /// it is put together once for each (most rows of a large table are copies).
+    /// </summary>
+    private string CopyEvidence(ConditionRow row, CopyMatch match)
+    {
+        var textDate = row.CreatedAtEncoding == BunkerDateEncoding.Text;
+        return match.Evidence[textDate ? 1 : 0] ??= Sentence(row, textDate
+            ? [match.Origin, "createdAt is TEXT from the column DEFAULT: the row predates the live-grant lifecycle migration", match.VerdictText]
+            : [match.Origin, match.VerdictText]);
     }
 
     /// <summary>
@@ -163,14 +171,16 @@ public sealed class SigningConditionClassifier(BunkerDatabase database, DateTime
     private ConditionRow ReadCondition(SqliteDataReader reader)
     {
         var id = reader.GetInt64(0);
-        DateTimeOffset? Date(int ordinal, string where) => database.ParseDate(reader.GetValue(ordinal), where);
+        var keyUserId = BunkerTokenRow.NullableInt64(reader, 4);
+        DateTimeOffset? Date(int ordinal, string column) => database.ParseDate(reader.GetValue(ordinal), "SigningCondition", id, column);
         var allowed = reader.GetValue(3);
         var createdAt = reader.GetValue(5);
         return new ConditionRow(id, BunkerTokenRow.NullableString(reader, 1), BunkerTokenRow.NullableString(reader, 2),
             allowed switch { 1L => true, 0L => false, _ => null }, allowed is DBNull ? "NULL" : Convert.ToString(allowed) ?? "",
-            BunkerTokenRow.NullableInt64(reader, 4), Date(5, $"SigningCondition {id} createdAt"), BunkerDate.EncodingOf(createdAt),
-            Date(6, $"SigningCondition {id} expiresAt"), Date(7, $"SigningCondition {id} revokedAt"), reader.GetBoolean(8),
-            BunkerTokenRow.NullableString(reader, 9), BunkerTokenRow.NullableString(reader, 10), Date(11, $"KeyUser {reader.GetValue(4)} revokedAt"));
+            keyUserId, database.ParseDate(createdAt, "SigningCondition", id, "createdAt"), BunkerDate.EncodingOf(createdAt),
+            Date(6, "expiresAt"), Date(7, "revokedAt"), reader.GetBoolean(8),
+            BunkerTokenRow.NullableString(reader, 9), BunkerTokenRow.NullableString(reader, 10),
+            database.ParseDate(reader.GetValue(11), "KeyUser", keyUserId, "revokedAt"));
     }
 
     private sealed record ConditionRow(long Id, string? Method, string? Kind, bool? Allowed, string AllowedText, long? KeyUserId,
@@ -188,7 +198,11 @@ public sealed class SigningConditionClassifier(BunkerDatabase database, DateTime
     }
 
     private sealed record CopyMatch(BunkerTokenRow Source, RuleRow? Rule, SigningConditionVerdict Verdict, DateTimeOffset? StaleAfter,
-        string Origin, string VerdictText);
+        string Origin, string VerdictText)
+    {
+        /// <summary>The evidence sentences (<see cref="CopyEvidence"/>): [0] createdAt not TEXT, [1] TEXT.</summary>
+        public string?[] Evidence { get; } = new string?[2];
+    }
 
     /// <summary>One KeyUser's bound tokens and what has been worked out from them for the shapes of its rows so far.</summary>
     private sealed class KeyUserGroup(IReadOnlyList<BoundToken> tokens)
@@ -211,7 +225,7 @@ public sealed class SigningConditionClassifier(BunkerDatabase database, DateTime
 
     private sealed record RuleRow(long Id, string Method, string? Kind);
 
-    private sealed record BoundToken(BunkerTokenRow Token, IReadOnlyList<RuleRow> Rules);
+    private sealed record BoundToken(BunkerTokenRow Token, List<RuleRow> Rules);
 
     /// <summary>
     /// The redeemed tokens bound to each KeyUser, with their policies' rules, read in keyUserId order alongside the
@@ -238,9 +252,13 @@ public sealed class SigningConditionClassifier(BunkerDatabase database, DateTime
         public IReadOnlyList<BoundToken> For(long keyUserId)
         {
             if (_key == keyUserId) return _tokens;
-            var tokens = _rows.Take(keyUserId).GroupBy(row => row.Token.Id)
-                .Select(token => new BoundToken(token.First().Token, token.Where(row => row.Rule is not null).Select(row => row.Rule!).ToList()))
-                .ToList();
+            // The rows come ordered by token: one BoundToken per run of the same token, with the rules of its rows.
+            var tokens = new List<BoundToken>();
+            foreach (var (token, rule) in _rows.Take(keyUserId))
+            {
+                if (tokens.Count == 0 || tokens[^1].Token.Id != token.Id) tokens.Add(new BoundToken(token, []));
+                if (rule is not null) tokens[^1].Rules.Add(rule);
+            }
             (_key, _tokens) = (keyUserId, tokens);
             return tokens;
         }
