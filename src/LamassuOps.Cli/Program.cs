@@ -14,12 +14,16 @@ public static class Program
     public const int Cancelled = 130;
 
     private const string TelemetryOptOut = "POWERSHELL_TELEMETRY_OPTOUT";
+    private const string DiagnosticsOptOut = "POWERSHELL_DIAGNOSTICS_OPTOUT";
 
     public static int Main(string[] args)
     {
         // PowerShell's engine sends usage telemetry unless this is set: lamassuops runs on operators' hosts, so it
         // sends nothing (and skips loading the telemetry client, about 4 MiB). An operator's own setting stands.
-        if (Environment.GetEnvironmentVariable(TelemetryOptOut) is null) Environment.SetEnvironmentVariable(TelemetryOptOut, "1");
+        OptOut(TelemetryOptOut);
+        // And it listens on a named pipe for Enter-PSHostProcess unless this is set: nobody debugs a one-shot command
+        // that way, and creating the listener is about a tenth of a runspace's start.
+        OptOut(DiagnosticsOptOut);
         using var cancel = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) =>
         {
@@ -82,5 +86,10 @@ public static class Program
 
         var views = FormatViews.LoadDirectory(Path.Combine(AppContext.BaseDirectory, "formats"));
         return new CliSession(stdout, stderr, stdin, interactive).Run(arguments, views, cancellationToken);
+    }
+
+    private static void OptOut(string variable)
+    {
+        if (Environment.GetEnvironmentVariable(variable) is null) Environment.SetEnvironmentVariable(variable, "1");
     }
 }
