@@ -60,7 +60,15 @@ public sealed class StaleSigningConditionRemoval
 
     public required string? BackupPath { get; init; }
 
-    /// <summary>The manual overrides and orphans that stayed, as Get-BunkerSigningCondition classifies them (with -StaleOnly, redundant copies stay too but are not listed).</summary>
+    /// <summary>How many manual overrides and orphans stayed (with -StaleOnly, redundant copies stay too but are not counted).</summary>
+    public required long KeptOverrideCount { get; init; }
+
+    /// <summary>
+    /// The first <see cref="StaleSigningConditionStrip.KeptOverridesListed"/> of them, in KeyUser order, as
+    /// Get-BunkerSigningCondition classifies them. A large database keeps hundreds of thousands: holding them all would
+    /// make the strip's memory grow with the table; Get-BunkerSigningCondition -Classification ManualOverride, Orphan
+    /// streams every one.
+    /// </summary>
     public required IReadOnlyList<BunkerSigningCondition> KeptOverrides { get; init; }
 }
 
@@ -80,6 +88,9 @@ public sealed class StaleSigningConditionStrip
     public const string StripPairingLost = "StripPairingLost";
 
     public const string StripScopeConflict = "StripScopeConflict";
+
+    /// <summary>How many of the kept manual overrides and orphans a result lists (<see cref="StaleSigningConditionRemoval.KeptOverrides"/>).</summary>
+    public const int KeptOverridesListed = 100;
 
     /// <summary>The scope from -StaleOnly and -IncludeManualOverride, which contradict each other.</summary>
     public static StripScope ScopeFrom(bool staleOnly, bool includeManualOverride) => (staleOnly, includeManualOverride) switch
@@ -162,6 +173,7 @@ public sealed class StaleSigningConditionStrip
             RemovedOther = removedNothing ? 0 : plan.Other,
             Pairings = plan.Pairings,
             BackupPath = backupPath,
+            KeptOverrideCount = plan.KeptCount,
             KeptOverrides = plan.Kept,
         };
     }
@@ -235,7 +247,10 @@ public sealed class StaleSigningConditionStrip
 
         public long Pairings { get; private init; }
 
+        /// <summary>The first <see cref="KeptOverridesListed"/> kept rows; <see cref="KeptCount"/> counts all of them.</summary>
         public List<BunkerSigningCondition> Kept { get; } = [];
+
+        public long KeptCount { get; private set; }
 
         public long Removing => Stale + Redundant + Other;
 
@@ -246,7 +261,7 @@ public sealed class StaleSigningConditionStrip
             if (Redundant > 0) parts.Add($"{Redundant} redundant");
             var copies = parts.Count == 0 ? "no policy copies" : string.Join(" and ", parts) + " policy copies";
             var other = Other > 0 ? $" and {Other} manual overrides or orphans" : "";
-            return $"{copies}{other} of {Before} SigningCondition rows, keeping {Kept.Count} manual overrides or orphans";
+            return $"{copies}{other} of {Before} SigningCondition rows, keeping {KeptCount} manual overrides or orphans";
         }
 
         /// <summary>Classifies <paramref name="snapshot"/> once, streaming the ids of the rows to remove into <paramref name="ids"/>.</summary>
@@ -283,7 +298,7 @@ public sealed class StaleSigningConditionStrip
             };
             if (!remove)
             {
-                if (!isCopy) Kept.Add(row);
+                if (!isCopy && ++KeptCount <= KeptOverridesListed) Kept.Add(row);
                 return false;
             }
             if (!isCopy) Other++;

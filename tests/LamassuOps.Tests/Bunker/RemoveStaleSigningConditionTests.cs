@@ -33,8 +33,30 @@ public sealed class RemoveStaleSigningConditionTests : IDisposable
         Assert.Equal(classes.Where(c => c.Classification != SigningConditionClass.PolicyCopy).Select(c => c.Id).Order(),
             remaining.Select(c => c.Id).Order());
         Assert.Equal(remaining.Select(c => c.Id).Order(), removal.KeptOverrides.Select(k => k.Id).Order());
+        Assert.Equal(remaining.Count, removal.KeptOverrideCount);
         Assert.Contains(removal.KeptOverrides, k => k.Reason == SigningConditionReason.RejectAll);
         Assert.Equal(6, removal.Pairings);
+    }
+
+    /// <summary>
+    /// A large database keeps hundreds of thousands of overrides: the result counts them all and lists the first
+    /// hundred in KeyUser order, so the strip's memory does not grow with them.
+    /// </summary>
+    [Fact]
+    public void KeptOverridesAreCountedAndTheFirstHundredListed()
+    {
+        var bunker = PairedBunker.Create(_dir.File("nsecbunker.db"));
+        var alive = bunker.KeyUserId("alice");
+        const int denials = StaleSigningConditionStrip.KeptOverridesListed * 3;
+        bunker.Fixture.Bulk(bulk => bulk.SigningConditions(denials, i => new BulkSigningCondition(alive, "sign_event", i.ToString(), false)));
+        var kept = Classified(bunker).Where(c => c.Classification != SigningConditionClass.PolicyCopy).ToList();
+
+        var removal = Strip(bunker, new RemoveStaleSigningConditionOptions { Path = bunker.Path, AsOf = bunker.AsOf, NoBackup = true });
+
+        Assert.Equal(kept.Count, removal.KeptOverrideCount);
+        Assert.True(kept.Count > denials);
+        Assert.Equal(kept.Take(StaleSigningConditionStrip.KeptOverridesListed).Select(k => k.Id), removal.KeptOverrides.Select(k => k.Id));
+        Assert.Equal(kept.Count, bunker.Count("SigningCondition"));
     }
 
     /// <summary>
