@@ -57,7 +57,7 @@ public static class MaintenancePipeline
     /// Runs <paramref name="change"/>; when it fails (and is rolled back) the backup stays, since it may be the
     /// operator's only copy, and the error names it; a stop, which has no error of its own, says so in a warning.
     /// </summary>
-    public static T KeepingBackup<T>(string target, string? backupPath, Func<T> change, IOperationHost host)
+    private static T KeepingBackup<T>(string target, string? backupPath, Func<T> change, IOperationHost host)
     {
         try
         {
