@@ -81,10 +81,10 @@ public abstract class LamassuCmdlet : PSCmdlet
     internal static string? ResolveLiteralPath(ICommandHost host, string? path) =>
         path is null ? null : host.ResolvePath(path, literal: true)[0];
 
-    /// <summary>An LNbits database: a PostgreSQL URL as given, a file path resolved like -LiteralPath; null stays null.</summary>
+    /// <summary>An LNbits database: a PostgreSQL URL or key=value connection string as given, a file path resolved like -LiteralPath; null stays null.</summary>
     [return: NotNullIfNotNull(nameof(database))]
     internal static string? ResolveLnbitsDatabase(ICommandHost host, string? database) =>
-        database is not null && LnbitsDatabaseLocation.IsUrl(database) ? database : ResolveLiteralPath(host, database);
+        database is not null && LnbitsDatabaseLocation.IsPostgres(database) ? database : ResolveLiteralPath(host, database);
 
     /// <summary>
     /// Paths from -Path (wildcards) or -LiteralPath, resolved by the host. A path that fails to resolve is

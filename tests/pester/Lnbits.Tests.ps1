@@ -27,6 +27,21 @@ Describe 'Get-LnbitsSignerAccount' {
         ($accounts | Format-List * | Out-String) | Should -Not -Match 'nsec1'
     }
 
+    It 'refuses a connection string with a keyword libpq does not know, naming the file form' {
+        Push-Location TestDrive:/
+        try {
+            $before = @(Get-ChildItem -Recurse -Force TestDrive:/).Count
+            $failure = { Get-LnbitsSignerAccount 'lnbits=database.sqlite3' -ErrorAction Stop } | Should -Throw -PassThru
+
+            $failure.FullyQualifiedErrorId | Should -BeLike 'PostgresConnectionStringUnknownKeyword,*'
+            $failure.ErrorDetails.RecommendedAction | Should -Match '\./lnbits='
+            @(Get-ChildItem -Recurse -Force TestDrive:/).Count | Should -Be $before
+        }
+        finally {
+            Pop-Location
+        }
+    }
+
     It 'reads the same accounts from PostgreSQL over the socket' {
         $pg = Start-TestPostgres
         try {
@@ -37,6 +52,13 @@ Describe 'Get-LnbitsSignerAccount' {
 
             $fromPostgres.ClientPubkey | Should -Be $fromSqlite.ClientPubkey
             @(Get-LnbitsSignerAccount $url | Test-BunkerPairing -BunkerDatabase $bunker).Count | Should -Be 10
+
+            # The same database as a libpq key=value connection string, a value in quotes; its password masked in what is shown.
+            $keywords = "host='$($pg.SocketDirectory)' port=$($pg.Port) dbname=lamassuops-lnbits-pester user=postgres password='peer auth ignores it'"
+            $fromKeywords = @(Get-LnbitsSignerAccount $keywords -ErrorAction Stop)
+            $fromKeywords.ClientPubkey | Should -Be $fromSqlite.ClientPubkey
+            $fromKeywords[0].LnbitsDatabase | Should -BeLike '*user=postgres password=****'
+            @(Test-BunkerPairing -BunkerDatabase $bunker -LnbitsDatabase $keywords).Count | Should -Be 10
         }
         finally {
             Stop-TestPostgres -BaseDirectory $pg.BaseDirectory

@@ -57,7 +57,7 @@ public static class MaintenancePipeline
     /// Runs <paramref name="change"/>; when it fails (and is rolled back) the backup stays, since it may be the
     /// operator's only copy, and the error names it; a stop, which has no error of its own, says so in a warning.
     /// </summary>
-    public static T KeepingBackup<T>(string target, string? backupPath, Func<T> change, IOperationHost host)
+    private static T KeepingBackup<T>(string target, string? backupPath, Func<T> change, IOperationHost host)
     {
         try
         {
@@ -125,38 +125,53 @@ public static class MaintenancePipeline
 
 /// <summary>
 /// The verified backup a change takes first: beside the database or in a directory (-BackupDirectory), to a file
-/// chosen before the confirmation (a restore's safety copy), or none (-NoBackup).
+/// chosen before the confirmation (a restore's safety copy), the verified snapshot a change was planned on (the
+/// strip's), or none (-NoBackup).
 /// </summary>
 public sealed class MaintenanceBackup
 {
-    private readonly bool _skip;
-    private readonly string? _directory;
-    private readonly string? _destination;
-    private readonly DateTimeOffset _now;
+    private static readonly MaintenanceBackup None = new((database, host) =>
+    {
+        host.WriteVerbose($"No backup of '{database.Path}' (-NoBackup).");
+        return null;
+    });
 
-    private MaintenanceBackup(bool skip, string? directory, string? destination, DateTimeOffset now) =>
-        (_skip, _directory, _destination, _now) = (skip, directory, destination, now);
+    private readonly Func<BunkerDatabase, IOperationHost, string?> _take;
+
+    private MaintenanceBackup(Func<BunkerDatabase, IOperationHost, string?> take) => _take = take;
 
     /// <summary>Beside the database, or in <paramref name="backupDirectory"/>; none with <paramref name="noBackup"/>.</summary>
-    public static MaintenanceBackup Beside(bool noBackup, string? backupDirectory, DateTimeOffset now) => new(noBackup, backupDirectory, null, now);
+    public static MaintenanceBackup Beside(bool noBackup, string? backupDirectory, DateTimeOffset now) => noBackup ? None : new((database, host) =>
+        BackupNaming.Write(database, Destination(database.Path, backupDirectory, now), MaintenanceTransaction.BackupDirectoryParameter, now, host).BackupPath);
 
     /// <summary>To <paramref name="destination"/>, a name resolved (and shown) before the confirmation.</summary>
-    public static MaintenanceBackup To(string destination, DateTimeOffset now) => new(false, null, destination, now);
+    public static MaintenanceBackup To(string destination, DateTimeOffset now) =>
+        new((database, host) => BackupNaming.Write(database, destination, parameter: null, now, host).BackupPath);
+
+    /// <summary>
+    /// The verified <paramref name="snapshot"/> the change was planned on, published as the backup at
+    /// <paramref name="destination"/> (<see cref="Destination"/>); none when <paramref name="destination"/> is null (-NoBackup).
+    /// </summary>
+    internal static MaintenanceBackup Promoting(StripSnapshot snapshot, string? destination) => destination is null ? None : new((database, host) =>
+    {
+        var backupPath = snapshot.KeepAs(destination, MaintenanceTransaction.BackupDirectoryParameter);
+        host.WriteVerbose($"Backed up '{database.Path}' to '{backupPath}': integrity_check ok, {snapshot.Census.TotalRows} rows in " +
+                          $"{snapshot.Census.Tables.Count} tables as in the snapshot.");
+        return backupPath;
+    });
+
+    /// <summary>
+    /// Where a backup of <paramref name="databasePath"/> goes: a new name beside it or in <paramref name="backupDirectory"/>,
+    /// which must exist (unlike Backup-BunkerDatabase -Destination, a backup directory is never taken as a file name).
+    /// </summary>
+    public static string Destination(string databasePath, string? backupDirectory, DateTimeOffset now)
+    {
+        const string parameter = MaintenanceTransaction.BackupDirectoryParameter;
+        if (backupDirectory is not null && !Directory.Exists(backupDirectory))
+            throw BackupErrors.DestinationDirectoryMissing(backupDirectory, backupDirectory, parameter);
+        return BackupNaming.Resolve(databasePath, backupDirectory, now, kind: null, parameter);
+    }
 
     /// <summary>Writes and verifies the backup; its path, or null with -NoBackup.</summary>
-    public string? Take(BunkerDatabase database, IOperationHost host)
-    {
-        if (_destination is not null) return BackupNaming.Write(database, _destination, parameter: null, _now, host).BackupPath;
-        if (_skip)
-        {
-            host.WriteVerbose($"No backup of '{database.Path}' (-NoBackup).");
-            return null;
-        }
-        const string parameter = MaintenanceTransaction.BackupDirectoryParameter;
-        // Unlike Backup-BunkerDatabase -Destination, a backup directory is never taken as a file name.
-        if (_directory is not null && !Directory.Exists(_directory))
-            throw BackupErrors.DestinationDirectoryMissing(_directory, _directory, parameter);
-        var destination = BackupNaming.Resolve(database.Path, _directory, _now, kind: null, parameter);
-        return BackupNaming.Write(database, destination, parameter, _now, host).BackupPath;
-    }
+    public string? Take(BunkerDatabase database, IOperationHost host) => _take(database, host);
 }

@@ -76,10 +76,11 @@ public sealed class StaleSigningConditionRemoval
 /// Remove-StaleSigningCondition: the runbook's strip of the SigningCondition photocopies, done so that no pairing can
 /// be lost, without holding nsecbunkerd up. One snapshot is taken through the online backup and verified
 /// (<see cref="StripSnapshot"/>); the classifier (<see cref="SigningConditionClassifier"/>) runs once, on that copy, and
-/// streams the ids to remove into a TEMP plan table; the plan is counted and confirmed; the snapshot becomes the verified
-/// backup; and one short write transaction (<see cref="StripTransaction"/>) re-validates the plan against the live
-/// database, deletes exactly the planned rows, and commits only when KeyUser, Token, Policy and PolicyRule were left
-/// untouched and every pairing is still there.
+/// streams the ids to remove into a TEMP plan table; the plan is counted; then <see cref="MaintenancePipeline"/> confirms
+/// it, publishes the snapshot as the verified backup (<see cref="MaintenanceBackup.Promoting"/>) and runs one short write
+/// transaction (<see cref="StripTransaction"/>) that re-validates the plan against the live database, deletes exactly
+/// the planned rows, and commits only when KeyUser, Token, Policy and PolicyRule were left untouched, every pairing is
+/// still there and the operation's proofs (LNbits') hold.
 /// </summary>
 public sealed class StaleSigningConditionStrip
 {
@@ -123,7 +124,7 @@ public sealed class StaleSigningConditionStrip
     {
         var asOf = options.AsOf ?? DateTimeOffset.UtcNow;
         using var database = MaintenanceTransaction.Open(options.Path);
-        var backup = options.NoBackup ? null : BackupDestination(database, options.BackupDirectory, asOf);
+        var backup = options.NoBackup ? null : MaintenanceBackup.Destination(database.Path, options.BackupDirectory, asOf);
         // LNbits is read now, before the snapshot: a wrong -LnbitsDatabase fails before anything is written.
         var proofs = Lnbits.LnbitsPairingProof.For(options.LnbitsDatabase, asOf, host);
         // -WhatIf writes no snapshot: it classifies the live file in one read (in rollback-journal mode nsecbunkerd's
@@ -141,21 +142,29 @@ public sealed class StaleSigningConditionStrip
         if (!database.Schema.HasSigningConditionLifecycle && plan.Removing > 0 && !options.AcceptPermissionLoss)
             throw RefuseUpstream(database, plan);
 
-        if (plan.Removing == 0)
-            host.WriteVerbose($"'{database.Path}': nothing to strip ({plan.Describe()}).");
-        else if (!host.ShouldProcess(database.Path, $"Remove {plan.Describe()}"))
-            yield break;
-        if (plan.Removing > 0 && options.Scope == StripScope.Everything && plan.RemovedDenials > 0)
-            host.WriteWarning($"'{database.Path}': {plan.RemovedDenials} of the rows removed are denials; those clients lose a refusal, not a grant.");
-
         string? backupPath = null;
         var (before, after) = (plan.Before, plan.Before);
-        if (plan.Removing > 0)
+        if (plan.Removing == 0)
+            host.WriteVerbose($"'{database.Path}': nothing to strip ({plan.Describe()}).");
+        else
         {
-            if (backup is null) host.WriteVerbose($"No backup of '{database.Path}' (-NoBackup).");
-            else backupPath = KeepAsBackup(database, snapshot!, backup, host);
-            (before, after) = KeepingTheBackup(database, backupPath, host,
-                () => StripTransaction.DeletePlanned(database, snapshot!.Path, plan.Removing, plan.Pairings, proofs, host));
+            if (options.Scope == StripScope.Everything && plan.RemovedDenials > 0)
+                host.WriteWarning($"'{database.Path}': {plan.RemovedDenials} of the rows removed are denials; those clients lose a refusal, not a grant.");
+            var counts = new StripTransaction.CountsProof(plan.Removing, plan.Pairings);
+            var done = MaintenancePipeline.Run(new MaintenanceRun<long>
+            {
+                Target = database.Path,
+                Database = database,
+                Summary = $"Remove {plan.Describe()}",
+                // Only -WhatIf takes no snapshot, and there ShouldProcess declines before the backup and the write run.
+                Backup = MaintenanceBackup.Promoting(snapshot!, backup),
+                // The LNbits proof first, so that a broken pairing is named, not only the table that changed.
+                Proofs = [.. proofs, new UntouchedTablesProof(MaintenanceTransaction.PairingTables), counts],
+                Write = new StripTransaction.WithSnapshotAttached(snapshot!),
+                Apply = () => StripTransaction.DeletePlanned(database, plan.Removing),
+            }, host);
+            if (done is null) yield break;
+            (backupPath, before, after) = (done.Value.BackupPath, counts.Before, counts.After);
             host.WriteVerbose($"'{database.Path}': removed {plan.Describe()}; {after} SigningCondition rows remain.");
         }
         RowProgress.Complete(host, database.Path);
@@ -183,45 +192,6 @@ public sealed class StaleSigningConditionStrip
         RowProgress.Report(host, database.Path, "taking the snapshot to classify", 0);
         return StripSnapshot.Take(database, System.IO.Path.GetDirectoryName(backup ?? database.Path)!,
             backup is null ? null : MaintenanceTransaction.BackupDirectoryParameter, host.CancellationToken);
-    }
-
-    /// <summary>Where the verified backup goes, checked before anything is written: an existing directory, a name not taken.</summary>
-    private static string BackupDestination(BunkerDatabase database, string? backupDirectory, DateTimeOffset now)
-    {
-        // Unlike Backup-BunkerDatabase -Destination, a backup directory is never taken as a file name.
-        if (backupDirectory is not null && !Directory.Exists(backupDirectory))
-            throw BackupErrors.DestinationDirectoryMissing(backupDirectory, backupDirectory, MaintenanceTransaction.BackupDirectoryParameter);
-        return BackupNaming.Resolve(database.Path, backupDirectory, now, kind: null, MaintenanceTransaction.BackupDirectoryParameter);
-    }
-
-    /// <summary>The snapshot the plan was classified on is the verified backup: it gets the backup's name before anything changes.</summary>
-    private static string KeepAsBackup(BunkerDatabase database, StripSnapshot snapshot, string destination, IOperationHost host)
-    {
-        var backupPath = snapshot.KeepAs(destination, MaintenanceTransaction.BackupDirectoryParameter);
-        host.WriteVerbose($"Backed up '{database.Path}' to '{backupPath}': integrity_check ok, {snapshot.Census.TotalRows} rows in " +
-                          $"{snapshot.Census.Tables.Count} tables as in the snapshot.");
-        return backupPath;
-    }
-
-    /// <summary>
-    /// When the change fails and is rolled back, the backup stays, since it may be the operator's only copy, and the
-    /// error names it; a stop, which has no error of its own, says so in a warning.
-    /// </summary>
-    private static T KeepingTheBackup<T>(BunkerDatabase database, string? backupPath, IOperationHost host, Func<T> change)
-    {
-        try
-        {
-            return change();
-        }
-        catch (LamassuOpsException failure) when (backupPath is not null)
-        {
-            throw failure.WithNote($"The verified backup taken before it is kept: '{backupPath}'.");
-        }
-        catch (OperationCanceledException) when (backupPath is not null)
-        {
-            host.WriteWarning($"Stopped; '{database.Path}' is as it was. The verified backup taken before is kept: '{backupPath}'.");
-            throw;
-        }
     }
 
     private static LamassuOpsException RefuseUpstream(BunkerDatabase database, Plan plan) => new(UpstreamSchemaStripRefused,

@@ -3,18 +3,19 @@ using Microsoft.Data.Sqlite;
 namespace LamassuOps.Core.Bunker;
 
 /// <summary>
-/// The strip's plan and its one short write transaction on the live database. The plan is the ids of the rows to
-/// remove, classified on the snapshot (<see cref="StripSnapshot"/>) and streamed into a TEMP table of the live
-/// connection (never the operator's schema, never held in memory). The transaction, with the snapshot attached:
+/// The strip's plan and the pieces of its one short write transaction on the live database, which
+/// <see cref="MaintenancePipeline"/> runs. The plan is the ids of the rows to remove, classified on the snapshot
+/// (<see cref="StripSnapshot"/>) and streamed into a TEMP table of the live connection (never the operator's schema,
+/// never held in memory). The transaction, with the snapshot attached (<see cref="WithSnapshotAttached"/>):
 /// <list type="number">
-/// <item>re-validates the plan: KeyUser, Token, Policy and PolicyRule are as in the snapshot (every column but the
-///   daemon's usage stamps lastUsedAt and updatedAt, which no classification reads), so every verdict still holds;</item>
+/// <item>re-validates the plan (<see cref="DeletePlanned"/>): KeyUser, Token, Policy and PolicyRule are as in the
+///   snapshot (every column but the daemon's usage stamps lastUsedAt and updatedAt, which no classification reads), so
+///   every verdict still holds;</item>
 /// <item>deletes each planned row only while it is exactly the snapshot's row, and refuses the whole strip
 ///   (<see cref="StaleSigningConditionStrip.StripPlanChanged"/>) when one was changed or removed meanwhile; rows added
 ///   meanwhile are not in the plan and stay;</item>
-/// <item>proves KeyUser, Token, Policy and PolicyRule untouched by this transaction: TEMP triggers of this connection
-///   record any row inserted, updated or deleted in them (by a trigger of the database, a cascade, anything this
-///   connection runs), and the pairings are counted again;</item>
+/// <item>proves KeyUser, Token, Policy and PolicyRule untouched by this transaction (<see cref="UntouchedTablesProof"/>)
+///   and the pairings all there (<see cref="CountsProof"/>), after the operation's own proofs (LNbits');</item>
 /// <item>commits only when all of that holds; any failure or a stop rolls everything back.</item>
 /// </list>
 /// Everything inside the lock is SQL over primary keys, so the daemon's writes wait about as long as the DELETE
@@ -23,13 +24,10 @@ namespace LamassuOps.Core.Bunker;
 internal static class StripTransaction
 {
     private const string PlanTable = "temp.lamassuops_strip_plan";
-    private const string ChangesTable = "temp.lamassuops_strip_changes";
     private const string Snapshot = "lamassuops_snapshot";
 
     /// <summary>Columns the daemon rewrites on use and no classification reads.</summary>
     private static readonly HashSet<string> UsageStamps = new(["lastUsedAt", "updatedAt"], StringComparer.OrdinalIgnoreCase);
-
-    private static readonly string[] Operations = ["INSERT", "UPDATE", "DELETE"];
 
     /// <summary>
     /// The plan table of <paramref name="live"/>, written in one transaction of its TEMP database only (which locks
@@ -72,58 +70,63 @@ internal static class StripTransaction
     }
 
     /// <summary>
-    /// Deletes the <paramref name="planned"/> rows of the plan from <paramref name="live"/> as described above;
-    /// <paramref name="pairings"/> is the snapshot's count. Returns the SigningCondition rows before and after.
+    /// The write: <see cref="MaintenancePipeline.OneTransaction"/> with the snapshot attached as <c>lamassuops_snapshot</c>
+    /// (SQLite attaches outside a transaction only). The snapshot's path is read when the write runs: by then the
+    /// pipeline's backup step may have published it under the backup's name.
     /// </summary>
-    public static (long Before, long After) DeletePlanned(BunkerDatabase live, string snapshotPath, long planned, long pairings,
-        IReadOnlyList<IMaintenanceProof> proofs, IOperationHost host)
+    public sealed class WithSnapshotAttached(StripSnapshot snapshot) : IMaintenanceWrite
     {
-        var tables = MaintenanceTransaction.PairingTables.Where(live.Schema.HasTable).ToList();
-        live.Execute($"ATTACH DATABASE $path AS {Snapshot}", ("$path", snapshotPath));
-        try
+        public T Run<T>(BunkerDatabase? database, IReadOnlyList<IMaintenanceProof> proofs, Func<T> apply, IOperationHost host)
         {
-            WatchForChanges(live, tables);
-            live.Execute("BEGIN IMMEDIATE;");
-            var committed = false;
+            ArgumentNullException.ThrowIfNull(database);
+            database.Execute($"ATTACH DATABASE $path AS {Snapshot}", ("$path", snapshot.Path));
             try
             {
-                if (tables.FirstOrDefault(table => !SameAsSnapshot(live, table)) is { } changed)
-                    throw PlanChanged(live, $"{changed} changed since the snapshot the rows were classified on");
-                foreach (var proof in proofs) proof.Capture(live, host);
-                var before = CountConditions(live);
-                var deleted = live.Execute(DeleteUnchanged(live));
-                if (deleted != planned)
-                    throw PlanChanged(live, $"{planned - deleted} of the {planned} rows to remove were changed or removed by another writer since the snapshot");
-                // The LNbits proof first, so that a broken pairing is named, not only the table that changed.
-                var proven = proofs.Select(proof => "; " + proof.Verify(live, host)).ToList();
-                var touched = live.Query($"SELECT name FROM {ChangesTable} ORDER BY name", reader => reader.GetString(0)).ToList();
-                if (touched.Count > 0)
-                    throw new LamassuOpsException(MaintenanceTransaction.PreservedRowsChanged, FailureKind.InvalidResult,
-                        $"The strip of '{live.Path}' would have altered {string.Join(", ", touched)}; it was rolled back and nothing changed.",
-                        live.Path, "This is a bug or a trigger in the database: report it with the output of `sqlite3 nsecbunker.db .schema`.");
-                var after = CountConditions(live);
-                var pairingsNow = CountPairings(live);
-                if (after != before - deleted || pairingsNow != pairings)
-                    throw new LamassuOpsException(StaleSigningConditionStrip.StripPairingLost, FailureKind.InvalidResult,
-                        $"The strip of '{live.Path}' would have left {after} of {before} SigningCondition rows after removing {deleted}, and " +
-                        $"{pairingsNow} of {pairings} pairings; it was rolled back and nothing changed.", live.Path,
-                        "This is a bug: report it with the output of Get-BunkerSigningCondition.");
-                host.WriteVerbose($"Checked inside the transaction: {string.Join(", ", tables)} as in the snapshot and untouched by the strip; " +
-                                  $"{deleted} planned rows removed unchanged; {pairingsNow} pairings{string.Concat(proven)}.");
-                host.CancellationToken.ThrowIfCancellationRequested();
-                live.Execute("COMMIT;");
-                committed = true;
-                return (before, after);
+                return MaintenancePipeline.OneTransaction.Run(database, proofs, apply, host);
             }
             finally
             {
-                if (!committed) Rollback(live);
+                database.Execute($"DETACH DATABASE {Snapshot}");
             }
         }
-        finally
+    }
+
+    /// <summary>
+    /// The change, inside the transaction: re-validates the plan against the attached snapshot and deletes the
+    /// <paramref name="planned"/> rows of the plan that are still exactly the snapshot's; the rows deleted.
+    /// </summary>
+    public static long DeletePlanned(BunkerDatabase live, long planned)
+    {
+        if (MaintenanceTransaction.PairingTables.Where(live.Schema.HasTable).FirstOrDefault(table => !SameAsSnapshot(live, table)) is { } changed)
+            throw PlanChanged(live, $"{changed} changed since the snapshot the rows were classified on");
+        var deleted = live.Execute(DeleteUnchanged(live));
+        if (deleted != planned)
+            throw PlanChanged(live, $"{planned - deleted} of the {planned} rows to remove were changed or removed by another writer since the snapshot");
+        return deleted;
+    }
+
+    /// <summary>
+    /// The proof that the strip removed exactly the planned rows and every pairing is still there (as many as the
+    /// snapshot's <paramref name="pairings"/>); it holds the SigningCondition counts before and after, for the result.
+    /// </summary>
+    public sealed class CountsProof(long planned, long pairings) : IMaintenanceProof
+    {
+        public long Before { get; private set; }
+
+        public long After { get; private set; }
+
+        public void Capture(BunkerDatabase database, IOperationHost host) => Before = CountConditions(database);
+
+        public string Verify(BunkerDatabase database, IOperationHost host)
         {
-            StopWatching(live, tables);
-            live.Execute($"DETACH DATABASE {Snapshot}");
+            After = CountConditions(database);
+            var pairingsNow = CountPairings(database);
+            if (After != Before - planned || pairingsNow != pairings)
+                throw new LamassuOpsException(StaleSigningConditionStrip.StripPairingLost, FailureKind.InvalidResult,
+                    $"The strip of '{database.Path}' would have left {After} of {Before} SigningCondition rows after removing {planned}, and " +
+                    $"{pairingsNow} of {pairings} pairings; it was rolled back and nothing changed.", database.Path,
+                    "This is a bug: report it with the output of Get-BunkerSigningCondition.");
+            return $"{planned} planned rows removed unchanged, {After} left; {pairingsNow} pairings";
         }
     }
 
@@ -152,25 +155,6 @@ internal static class StripTransaction
         return $"DELETE FROM main.SigningCondition AS m WHERE m.id IN (SELECT id FROM {PlanTable}) " +
                $"AND EXISTS (SELECT 1 FROM {Snapshot}.SigningCondition AS s WHERE s.id = m.id{string.Concat(same)})";
     }
-
-    private static void WatchForChanges(BunkerDatabase live, IEnumerable<string> tables)
-    {
-        live.Execute($"DROP TABLE IF EXISTS {ChangesTable}; CREATE TABLE {ChangesTable} (name TEXT PRIMARY KEY)");
-        foreach (var table in tables)
-        foreach (var operation in Operations)
-            live.Execute($"CREATE TEMP TRIGGER {Trigger(table, operation)} AFTER {operation} ON main.{TableFingerprint.Quote(table)} " +
-                         $"BEGIN INSERT OR IGNORE INTO {ChangesTable} (name) VALUES ('{table.Replace("'", "''")}'); END");
-    }
-
-    private static void StopWatching(BunkerDatabase live, IEnumerable<string> tables)
-    {
-        foreach (var table in tables)
-        foreach (var operation in Operations)
-            live.Execute($"DROP TRIGGER IF EXISTS temp.{Trigger(table, operation)}");
-        live.Execute($"DROP TABLE IF EXISTS {ChangesTable}");
-    }
-
-    private static string Trigger(string table, string operation) => TableFingerprint.Quote($"lamassuops_strip_{table}_{operation}");
 
     private static LamassuOpsException PlanChanged(BunkerDatabase live, string what) => new(StaleSigningConditionStrip.StripPlanChanged,
         FailureKind.InvalidOperation, $"'{live.Path}' changed while the strip classified it ({what}); nothing was removed.",

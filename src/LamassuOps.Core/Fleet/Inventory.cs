@@ -302,7 +302,7 @@ public static class Inventory
         public LamassuOpsInstance Build()
         {
             var directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(Path))!;
-            string? Local(string? path) => Host is null && path is not null && !LnbitsDatabaseLocation.IsUrl(path) ? System.IO.Path.GetFullPath(path, directory) : path;
+            string? Local(string? path) => Host is null && path is not null && !LnbitsDatabaseLocation.IsPostgres(path) ? System.IO.Path.GetFullPath(path, directory) : path;
             return new LamassuOpsInstance
             {
                 Name = Name!, Host = Host, User = User, Port = Port, BunkerDatabase = Local(BunkerDatabase), LnbitsDatabase = Local(LnbitsDatabase),

@@ -158,11 +158,14 @@ public static class BunkerPairingRepairOperation
         if (database.Schema.Variant == BunkerSchemaVariant.Upstream)
             host.WriteWarning($"'{database.Path}' has the upstream schema, where nsecbunkerd grants only through SigningCondition rows: a mended " +
                               "KeyUser is Healthy as a pairing but has no grants until the admin allows its requests again.");
-        if (!host.ShouldProcess(database.Path, $"Repair {plan.Describe()}"))
-            return plan.Results(PairingRepairAction.WouldRepair, backupPath: null);
-
-        var (proven, backupPath) = MaintenanceTransaction.RunAfterBackup(database, noBackup: false, options.BackupDirectory, asOf,
-            RepairPlan.PreservedTables(database.Schema), () =>
+        var done = MaintenancePipeline.Run(new MaintenanceRun<RepairApplied>
+        {
+            Target = database.Path,
+            Database = database,
+            Summary = $"Repair {plan.Describe()}",
+            Backup = MaintenanceBackup.Beside(noBackup: false, options.BackupDirectory, asOf),
+            Proofs = [new PreservedTablesProof(RepairPlan.PreservedTables(database.Schema))],
+            Apply = () =>
             {
                 var now = RepairPlan.Make(database, backup, lnbits, options.AccountIds, asOf, host);
                 now.RequireSameAs(plan, database.Path);
@@ -170,7 +173,10 @@ public static class BunkerPairingRepairOperation
                 var applied = now.Apply(database, asOf);
                 now.Prove(database, applied, untouched, asOf, host);
                 return applied;
-            }, host);
+            },
+        }, host);
+        if (done is not { } repaired) return plan.Results(PairingRepairAction.WouldRepair, backupPath: null);
+        var (proven, backupPath) = repaired;
         host.WriteVerbose($"'{database.Path}': repaired {plan.Describe()}.");
         return plan.Results(PairingRepairAction.Repaired, backupPath, proven);
     }

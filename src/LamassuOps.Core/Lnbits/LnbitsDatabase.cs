@@ -7,17 +7,29 @@ namespace LamassuOps.Core.Lnbits;
 /// <summary>One row of LNbits' <c>accounts</c> with a signer_config, as text.</summary>
 internal sealed record LnbitsAccountRow(string Id, string? Username, string? Pubkey, string SignerConfig);
 
-/// <summary>How an LNbits database is named: a PostgreSQL URL (LNBITS_DATABASE_URL), or else a file path (SQLite).</summary>
+/// <summary>
+/// How an LNbits database is named: a PostgreSQL URL (LNBITS_DATABASE_URL), a libpq key=value connection string, or
+/// else a file path (SQLite). A string that starts with a keyword and '=' (host=/run/postgresql dbname=lnbits) is a
+/// connection string even if a file of that name exists: such a file is named ./host=x.
+/// </summary>
 public static class LnbitsDatabaseLocation
 {
-    /// <summary>Whether the database is named by a PostgreSQL URL (postgres://, postgresql://, socket:) rather than a file.</summary>
-    public static bool IsUrl(string database) =>
+    /// <summary>Whether the database is PostgreSQL, named by a URL (postgres://, postgresql://, socket:) or a key=value string, rather than a file.</summary>
+    public static bool IsPostgres(string database) => IsUrl(database) || PostgresUrl.IsConnectionString(database);
+
+    private static bool IsUrl(string database) =>
         new[] { "postgres://", "postgresql://", "socket:" }.Any(scheme => database.StartsWith(scheme, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>The PostgreSQL endpoint and its name for display (the password masked); null for a file.</summary>
+    internal static (string Name, PostgresEndpoint Endpoint)? Postgres(string database, IOperationHost host) =>
+        IsUrl(database) ? (PostgresUrl.MaskUrl(database), PostgresUrl.Parse(database, host))
+        : PostgresUrl.IsConnectionString(database) ? (PostgresUrl.MaskConnectionString(database), PostgresUrl.ParseConnectionString(database, host))
+        : null;
 }
 
 /// <summary>
 /// An LNbits database, read-only: SQLite (a file path, LNbits' default) or PostgreSQL (a URL, as LNBITS_DATABASE_URL
-/// gives it; peer auth over the socket). The accounts table's columns are read from the database, not assumed: the
+/// gives it, or a libpq key=value string; peer auth over the socket). The accounts table's columns are read from the database, not assumed: the
 /// fork that adds signer_config is not public.
 /// </summary>
 internal sealed class LnbitsDatabase : IDisposable
@@ -34,12 +46,14 @@ internal sealed class LnbitsDatabase : IDisposable
         _columns = columns;
     }
 
-    /// <summary>The file's full path, or the URL with its password masked.</summary>
+    /// <summary>The file's full path, or the URL or connection string with its password masked.</summary>
     public string Name { get; }
 
     public static LnbitsDatabase Open(string database, IOperationHost host)
     {
-        var (name, connection) = LnbitsDatabaseLocation.IsUrl(database) ? OpenPostgres(database, host) : OpenSqlite(database);
+        var (name, connection) = LnbitsDatabaseLocation.Postgres(database, host) is { } postgres
+            ? (postgres.Name, PostgresConnector.OpenReadOnly(postgres.Endpoint, host))
+            : OpenSqlite(database);
         try
         {
             var columns = Columns(connection, name);
@@ -111,9 +125,6 @@ internal sealed class LnbitsDatabase : IDisposable
             throw;
         }
     }
-
-    private static (string, DbConnection) OpenPostgres(string url, IOperationHost host) =>
-        (PostgresUrl.MaskUrl(url), PostgresConnector.OpenReadOnly(PostgresUrl.Parse(url, host), host));
 
     private static HashSet<string> Columns(DbConnection connection, string name)
     {

@@ -3,7 +3,7 @@ namespace LamassuOps.Core.Lnbits;
 /// <summary>What Get-LnbitsSignerAccount reads.</summary>
 public sealed class LnbitsSignerAccountOptions
 {
-    /// <summary>LNbits' SQLite file, or a PostgreSQL URL (LNBITS_DATABASE_URL).</summary>
+    /// <summary>LNbits' SQLite file, or a PostgreSQL URL (LNBITS_DATABASE_URL) or libpq key=value connection string.</summary>
     public required string Database { get; init; }
 }
 

@@ -73,27 +73,128 @@ public static class PostgresUrl
         return Resolve(parts, host, environment ?? ProcessEnvironment(), operatingSystemUser ?? System.Environment.UserName);
     }
 
+    /// <summary>
+    /// Whether <paramref name="text"/> is a libpq key=value connection string (<c>host=/run/postgresql dbname=lnbits</c>):
+    /// it starts with a keyword and '=' (spaces allowed). A path never does unless it is a bare relative file name such
+    /// as <c>host=x</c>; the connection string wins, and such a file is named <c>./host=x</c>.
+    /// </summary>
+    public static bool IsConnectionString(string text) => KeywordStart.IsMatch(text);
+
+    /// <summary>
+    /// The endpoint a libpq key=value connection string names, resolved as a URL's is (<see cref="Parse"/>): the same
+    /// defaults, the same checks. Only libpq reads this form (node-postgres does not), so the lamassu cmdlets take URLs.
+    /// Failures are <see cref="LamassuOpsException"/>s whose message never contains the password.
+    /// </summary>
+    public static PostgresEndpoint ParseConnectionString(string connectionString, IOperationHost host,
+        IReadOnlyDictionary<string, string?>? environment = null, string? operatingSystemUser = null)
+    {
+        var parts = SplitConnectionString(connectionString);
+        RefuseUndefinedParts(parts);
+        return Resolve(parts, host, environment ?? ProcessEnvironment(), operatingSystemUser ?? System.Environment.UserName);
+    }
+
     /// <summary>The URL with its password (userinfo or ?password=) masked, for display.</summary>
-    public static string MaskUrl(string url)
+    public static string MaskUrl(string url) => Mask(url, SplitUrl) ?? "(unparsable URL)";
+
+    /// <summary>The key=value connection string with its password (and sslpassword) masked, for display.</summary>
+    public static string MaskConnectionString(string connectionString) =>
+        Mask(connectionString, SplitConnectionString) ?? "(unparsable connection string)";
+
+    private static string? Mask(string text, Func<string, UrlParts> split)
     {
         try
         {
-            var parts = SplitUrl(url);
-            var masked = new StringBuilder(url);
+            var parts = split(text);
+            var masked = new StringBuilder(text);
             foreach (var (start, length) in parts.SecretRanges.OrderByDescending(r => r.Start))
-                masked.Remove(start, length).Insert(start, Secret.MaskPassword(url.Substring(start, length))!);
+                masked.Remove(start, length).Insert(start, Secret.MaskPassword(text.Substring(start, length))!);
             return masked.ToString();
         }
         catch (LamassuOpsException)
         {
-            return "(unparsable URL)";
+            return null;
         }
     }
+
+    private static readonly System.Text.RegularExpressions.Regex KeywordStart =
+        new(@"^\s*[A-Za-z_][A-Za-z0-9_]*\s*=", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+    /// <summary>
+    /// Splits <c>keyword = value</c> pairs as libpq's conninfo_parse does: whitespace between pairs and around '=';
+    /// a value in single quotes may hold spaces; a backslash escapes the next character (\' and \\). Unlike a URL
+    /// query, an unknown keyword is an error, as psql would report it; a keyword given twice, the last one counts.
+    /// </summary>
+    private static UrlParts SplitConnectionString(string text)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+            throw Invalid("PostgresUrlEmpty", "The connection string is empty.");
+        var parts = new UrlParts { IsKeywordForm = true };
+        var position = 0;
+        while (true)
+        {
+            while (position < text.Length && char.IsWhiteSpace(text[position])) position++;
+            if (position == text.Length) return parts;
+            var keywordStart = position;
+            while (position < text.Length && text[position] != '=' && !char.IsWhiteSpace(text[position])) position++;
+            var keyword = text[keywordStart..position];
+            while (position < text.Length && char.IsWhiteSpace(text[position])) position++;
+            if (position == text.Length || text[position] != '=')
+                throw InvalidConnectionString($"'{keyword}' has no '=value' after it");
+            position++;
+            while (position < text.Length && char.IsWhiteSpace(text[position])) position++;
+            var valueStart = position;
+            var value = ConnectionStringValue(text, ref position, keyword);
+            if (!KnownParameters.Contains(keyword) || keyword == "ssl")
+                throw new LamassuOpsException("PostgresConnectionStringUnknownKeyword", FailureKind.InvalidArgument,
+                    $"'{keyword}' is not a libpq connection keyword, so this is not a connection string libpq (or psql) would accept.", keyword,
+                    "Use libpq's keywords (host, port, dbname, user, sslmode, ...: https://www.postgresql.org/docs/15/libpq-connect.html#LIBPQ-PARAMKEYWORDS). " +
+                    "A file whose name starts with a word and '=' is named with its directory: ./" + keyword + "=...");
+            if (PostgresEndpoint.IsSecretParameter(keyword) && position > valueStart) parts.SecretRanges.Add((valueStart, position - valueStart));
+            switch (keyword)
+            {
+                case "host": parts.Host = value; break;
+                case "port": parts.Port = value; break;
+                case "user": parts.User = value; break;
+                case "password": parts.Password = value.Length > 0 ? value : null; break;
+                case "dbname": parts.Database = value; break;
+                default: parts.Query.Add(new(keyword, value)); break;
+            }
+        }
+    }
+
+    /// <summary>A value from <paramref name="position"/>, quoted or not, unescaped; <paramref name="position"/> ends past it.</summary>
+    private static string ConnectionStringValue(string text, ref int position, string keyword)
+    {
+        var quoted = position < text.Length && text[position] == '\'';
+        if (quoted) position++;
+        var value = new StringBuilder();
+        while (position < text.Length)
+        {
+            var c = text[position];
+            if (quoted ? c == '\'' : char.IsWhiteSpace(c)) break;
+            if (c == '\\' && position + 1 < text.Length) c = text[++position];
+            value.Append(c);
+            position++;
+        }
+        if (quoted)
+        {
+            // The value is not shown: it may be a password.
+            if (position == text.Length) throw InvalidConnectionString($"the quoted value of '{keyword}' has no closing quote");
+            position++;
+        }
+        return value.ToString();
+    }
+
+    private static LamassuOpsException InvalidConnectionString(string what) => new("PostgresConnectionStringInvalid", FailureKind.InvalidArgument,
+        $"The connection string cannot be read: {what}.", null,
+        "Write it as libpq does: keyword=value pairs separated by spaces, a value with spaces in single quotes (host=/run/postgresql dbname=lnbits user=lnbits), " +
+        "or give a postgresql:// URL.");
 
     /// <summary>The raw parts of a URL: decoded values, null where the URL has none.</summary>
     private sealed class UrlParts
     {
         public bool IsSocketForm { get; init; }
+        public bool IsKeywordForm { get; init; }
         public string? User { get; set; }
         public string? Password { get; set; }
         public string? Host { get; set; }
@@ -317,7 +418,7 @@ public static class PostgresUrl
             if (hostValue is null)
             {
                 hostValue = PostgresEndpoint.DefaultSocketDirectory;
-                if (!parts.IsSocketForm)
+                if (!parts.IsSocketForm && !parts.IsKeywordForm)
                     host.WriteWarning($"The URL names no host: libpq uses its default socket directory ({hostValue}), but node-postgres (lamassu's client) connects to localhost over TCP. Add ?host={hostValue} to mean the socket for both.");
             }
             defaulted.Add("Host");

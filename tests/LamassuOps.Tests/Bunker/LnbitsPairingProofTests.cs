@@ -146,6 +146,57 @@ public sealed class LnbitsPairingProofTests : IDisposable
         Assert.Equal(SqliteShell.ContentHash(instance.Path), SqliteShell.ContentHash(backup));
     }
 
+    /// <summary>
+    /// Another writer (a second connection, as nsecbunkerd or an admin's sqlite3 would) breaks alice's pairing on the
+    /// bunker side while the strip waits for its confirmation: after the classification, before its transaction. The
+    /// strip re-validates its plan inside the transaction against the snapshot it classified, so it is refused and
+    /// rolled back: the SigningCondition rows as they were, the verified backup (the snapshot, as before the write)
+    /// kept and named. No writer can come between the checks and the commit: the transaction holds the write lock.
+    /// </summary>
+    [Theory]
+    [InlineData("DELETE FROM Token WHERE keyUserId = {0}", "Token", false)]
+    [InlineData("DELETE FROM Token WHERE keyUserId = {0}", "Token", true)]
+    [InlineData("UPDATE KeyUser SET userPubkey = '{1}' WHERE id = {0}", "KeyUser", false)]
+    [InlineData("UPDATE KeyUser SET userPubkey = '{1}' WHERE id = {0}", "KeyUser", true)]
+    public void AConcurrentWriterThatBreaksAPairingDuringTheStripIsRolledBackKeepingTheBackup(string write, string table, bool postgres)
+    {
+        var instance = Paired(postgres, copies: true);
+        var conditions = SqliteShell.Query(instance.Path, "SELECT * FROM SigningCondition ORDER BY id");
+        Assert.NotEqual("", conditions);
+        var beforeTheWrite = SqliteShell.ContentHash(instance.Path);
+        var host = new RecordingHost
+        {
+            OnConfirm = () => WriteFromAnotherConnection(instance.Path, string.Format(System.Globalization.CultureInfo.InvariantCulture, write,
+                instance.Alice, BunkerFixture.Pubkey("mallory"))),
+        };
+
+        var error = Assert.Throws<LamassuOpsException>(() => Prune("SigningCondition", instance, instance.Lnbits, host));
+
+        Assert.Equal(StaleSigningConditionStrip.StripPlanChanged, error.ErrorId);
+        Assert.Contains($"{table} changed since the snapshot the rows were classified on", error.Message);
+        Assert.Single(host.ShouldProcessCalls);
+        Assert.Equal(conditions, SqliteShell.Query(instance.Path, "SELECT * FROM SigningCondition ORDER BY id"));
+        var backup = Assert.Single(Directory.GetFiles(instance.Backups));
+        Assert.Contains($"The verified backup taken before it is kept: '{backup}'.", error.Message);
+        Assert.Equal(beforeTheWrite, SqliteShell.ContentHash(backup));
+        Assert.Empty(Directory.GetFiles(instance.Backups, ".*"));
+        Assert.Empty(Directory.GetFiles(_dir.Path, ".*"));
+        // The writer's change stands (it is not the strip's to undo), and Test-BunkerPairing shows what it broke.
+        var alice = BunkerPairingTest.Test(new BunkerPairingTestOptions { BunkerDatabase = instance.Path, LnbitsDatabase = instance.Lnbits, AsOf = instance.AsOf },
+            new RecordingHost()).Single(v => v.AccountId == "acct-alice");
+        Assert.NotEqual(PairingVerdict.Healthy, alice.Verdict);
+    }
+
+    /// <summary>A write from a connection of its own, committed before it returns, with no busy timeout (as the daemon's).</summary>
+    private static void WriteFromAnotherConnection(string path, string sql)
+    {
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=False;Default Timeout=0");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        Assert.Equal(1, command.ExecuteNonQuery());
+    }
+
     /// <summary>With -AcceptPairingLoss the restore may drop pairings, but not one LNbits signs with: refused before the copy.</summary>
     [Theory]
     [InlineData(false)]

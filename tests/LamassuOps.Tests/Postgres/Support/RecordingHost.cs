@@ -11,11 +11,15 @@ public sealed class RecordingHost(bool allowChanges = true) : IOperationHost
 
     public List<(string Target, string Action)> ShouldProcessCalls { get; } = [];
 
+    /// <summary>Runs at each confirmation, before it is answered: what another writer does while the operator reads the prompt.</summary>
+    public Action? OnConfirm { get; init; }
+
     public CancellationToken CancellationToken => CancellationToken.None;
 
     public bool ShouldProcess(string target, string action)
     {
         ShouldProcessCalls.Add((target, action));
+        OnConfirm?.Invoke();
         return allowChanges;
     }
 
