@@ -201,7 +201,7 @@ public static class InstanceHealth
         {
             Check = "Pairings", Severity = HealthSeverity.Critical,
             Message = $"{summary.Healthy} of {summary.Accounts} LNbits signer accounts pair healthily ({string.Join(", ", counts)}).",
-            Fix = $"Test-BunkerPairing -BunkerDatabase {Quote(bunker)} -LnbitsDatabase {Quote(lnbits)} (each verdict gives its repair)",
+            Fix = $"Test-BunkerPairing -BunkerDatabase {Quote(bunker)} -LnbitsDatabase {Quote(Lnbits.LnbitsDatabaseLocation.Display(lnbits))} (each verdict gives its repair)",
         };
     }
 

@@ -20,6 +20,12 @@ public static class LnbitsDatabaseLocation
     private static bool IsUrl(string database) =>
         new[] { "postgres://", "postgresql://", "socket:" }.Any(scheme => database.StartsWith(scheme, StringComparison.OrdinalIgnoreCase));
 
+    /// <summary>The database as it may be shown: a PostgreSQL URL or connection string with its password masked, a file path as it is.</summary>
+    public static string Display(string database) =>
+        IsUrl(database) ? PostgresUrl.MaskUrl(database)
+        : PostgresUrl.IsConnectionString(database) ? PostgresUrl.MaskConnectionString(database)
+        : database;
+
     /// <summary>The PostgreSQL endpoint and its name for display (the password masked); null for a file.</summary>
     internal static (string Name, PostgresEndpoint Endpoint)? Postgres(string database, IOperationHost host) =>
         IsUrl(database) ? (PostgresUrl.MaskUrl(database), PostgresUrl.Parse(database, host))

@@ -505,5 +505,7 @@ public static class PostgresUrl
         part == "password" ? "%…" : text.Substring(index, Math.Min(3, end - index));
 
     private static LamassuOpsException Invalid(string errorId, string message) =>
-        new(errorId, FailureKind.InvalidArgument, message);
+        new(errorId, FailureKind.InvalidArgument, message, null,
+            "Write it as postgresql://ROLE@/DATABASE?host=/run/postgresql (peer authentication over the socket) or " +
+            "postgresql://ROLE:PASSWORD@HOST:PORT/DATABASE, with reserved characters in the password percent-encoded.");
 }

@@ -1,6 +1,7 @@
 using LamassuOps.Core.Fleet;
 using LamassuOps.Tests.Fixtures;
 using LamassuOps.Tests.Fixtures.Bunker;
+using LamassuOps.Tests.Fixtures.Lnbits;
 using LamassuOps.Tests.Lamassu;
 using LamassuOps.Tests.Postgres.Support;
 
@@ -84,6 +85,23 @@ public sealed class InstanceHealthTests(PostgresServer server) : IDisposable
         Assert.Equal(HealthStatus.Warning, row.Status);
         Assert.Contains("fails SQLite's quick_check", Assert.Single(row.Findings).Message);
         Assert.Equal(TimeSpan.FromHours(2), row.NewestBackupAge);
+    }
+
+    [Fact]
+    public void APasswordInTheLnbitsUrlNeverReachesAFinding()
+    {
+        var fleet = FleetFixture.Create(_dir);
+        using var lnbits = new LnbitsDatabases(server, _dir);
+        // Peer authentication over the socket never asks for the password, so the URL works with one in it.
+        var url = lnbits.Write(postgres: true, [new LnbitsTestAccount("acct-lost", "lost",
+                LnbitsFixture.SignerConfig(new string('e', 64), NostrTestKey.Generate(), policyId: 1))])
+            .Replace("postgresql://postgres@", "postgresql://postgres:s3cr3t-pw@");
+
+        var row = Check(new LamassuOpsInstance { Name = "pg", BunkerDatabase = fleet.HealthyBunker, LnbitsDatabase = url });
+
+        var pairings = Assert.Single(row.Findings, f => f.Check == "Pairings");
+        Assert.Contains("-LnbitsDatabase 'postgresql://postgres:****@", pairings.Fix);
+        Assert.All(row.Findings, f => Assert.DoesNotContain("s3cr3t-pw", f.Message + f.Fix));
     }
 
     [Fact]
