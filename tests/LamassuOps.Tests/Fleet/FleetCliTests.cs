@@ -33,6 +33,29 @@ public sealed class FleetCliTests : IDisposable
     }
 
     [Fact]
+    public void AnUnreachableRemoteInstanceIsItsErrorAndLeavesStandardOutputToTheJsonLines()
+    {
+        // A port nothing listens on: ssh fails at once, and its own message must not reach stdout. It once hung
+        // PowerShell's SSH transport (see RemoteInstance.Open): the answer must come well within the connecting timeout.
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        var inventory = _dir.File("far.json");
+        File.WriteAllText(inventory, $$"""{ "instances": [ { "name": "far", "host": "127.0.0.1", "port": {{port}}, "bunkerDatabase": "/var/lib/nsecbunkerd/nsecbunker.db" } ] }""");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        var far = CliProcess.Run("Get-LamassuOpsHealth", "--inventory", inventory, "--json");
+
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"took {clock.Elapsed}");
+        Assert.Equal(1, far.ExitCode);
+        Assert.Equal("", far.Stdout);
+        Assert.Contains($"lamassuops: InstanceUnreachable: far: No PowerShell remoting session to 127.0.0.1:{port}: ssh could not log in: ", far.Stderr);
+        Assert.Contains("Connection refused", far.Stderr);
+        Assert.DoesNotContain("   at ", far.Stderr);
+    }
+
+    [Fact]
     public void GetLamassuOpsInstanceReadsTheInventoryFileAndNeedsOneWithoutASession()
     {
         var fleet = FleetFixture.Create(_dir);
