@@ -31,14 +31,10 @@ public sealed class GetLamassuOpsHealthCommand : LamassuCmdlet
     public string? Inventory { get; set; }
 
     /// <summary>
-    /// An instance from the pipeline (Get-LamassuOpsInstance, or any object with these properties) is checked as it is;
-    /// a property that is null or empty on the object is absent (an instance without an LNbits database).
+    /// An instance from the pipeline (Get-LamassuOpsInstance, or any object with these properties, its host binding the
+    /// base's HostName) is checked as it is; a property that is null or empty on the object is absent (an instance
+    /// without an LNbits database).
     /// </summary>
-    [Parameter(ValueFromPipelineByPropertyName = true)]
-    [Alias("Host")]
-    [AllowEmptyString]
-    public string? HostName { get; set; }
-
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [AllowEmptyString]
     public string? User { get; set; }
@@ -91,6 +87,8 @@ public sealed class GetLamassuOpsHealthCommand : LamassuCmdlet
     public Hashtable? SshOption { get; set; }
 
     private readonly List<LamassuOpsInstance> _instances = [];
+
+    internal override bool ReadsInstanceFilesHere => false;
 
     /// <summary>Gathers the instances of this pipeline record; they are checked together in <see cref="Complete"/>.</summary>
     internal override IEnumerable<object> Invoke(ICommandHost host)

@@ -17,14 +17,12 @@ public sealed class TestLamassuOpsInstanceCommand : LamassuCmdlet
 {
     private readonly List<LamassuOpsInstance> _instances = [];
 
+    /// <summary>The instance's SSH host is the base's HostName.</summary>
+    internal override bool ReadsInstanceFilesHere => false;
+
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
     public string Name { get; set; } = "";
-
-    /// <summary>The SSH host; none means this machine. (Named HostName: a cmdlet's Host is PowerShell's.)</summary>
-    [Parameter(ValueFromPipelineByPropertyName = true)]
-    [Alias("Host")]
-    public string? HostName { get; set; }
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [Alias("UserName")]

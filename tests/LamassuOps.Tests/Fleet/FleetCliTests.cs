@@ -56,6 +56,23 @@ public sealed class FleetCliTests : IDisposable
     }
 
     [Fact]
+    public void ACommandGivenARemoteInstanceDoesNotReadItsPathOnThisMachine()
+    {
+        var fleet = FleetFixture.Create(_dir);
+        var before = File.ReadAllBytes(fleet.SampleBunker);
+        var files = Directory.GetFiles(Path.GetDirectoryName(fleet.SampleBunker)!);
+
+        var far = CliProcess.Run("Remove-StaleSigningCondition", "--literal-path", fleet.SampleBunker, "--instance", "far", "--host", "node1.example",
+            "--force", "--json");
+
+        Assert.Equal(1, far.ExitCode);
+        Assert.Equal("", far.Stdout);
+        Assert.Contains("lamassuops: InstanceIsRemote: The instance 'far' is on node1.example: Remove-StaleSigningCondition would read its files on this machine", far.Stderr);
+        Assert.Equal(before, File.ReadAllBytes(fleet.SampleBunker));
+        Assert.Equal(files, Directory.GetFiles(Path.GetDirectoryName(fleet.SampleBunker)!)); // no backup taken here either
+    }
+
+    [Fact]
     public void GetLamassuOpsInstanceReadsTheInventoryFileAndNeedsOneWithoutASession()
     {
         var fleet = FleetFixture.Create(_dir);
