@@ -30,7 +30,9 @@ public abstract class LamassuCmdlet : PSCmdlet
     /// <summary>
     /// The SSH host of the instance the input came from (an inventory instance's Host binds it by property name); none
     /// means this machine. Named HostName: a cmdlet's Host is PowerShell's. A record of a remote instance is not run
-    /// here (<see cref="RemoteRecords"/>) by a command that reads instance files here.
+    /// here (<see cref="RemoteRecords"/>) by a command that reads instance files here. A cmdlet's own -Hostname
+    /// (Enable-LamassuPeerAuth's and New-LamassuEnvWrapper's: lamassu-server's host name) hides this one in PowerShell,
+    /// parameter names being case-insensitive: for those, the imported inventory alone tells a remote instance.
     /// </summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [Alias("Host")]

@@ -90,12 +90,12 @@ public sealed class GetLamassuOpsHealthCommand : LamassuCmdlet
 
     internal override bool ReadsInstanceFilesHere => false;
 
-    /// <summary>Gathers the instances of this pipeline record; they are checked together in <see cref="Complete"/>.</summary>
-    internal override IEnumerable<object> Invoke(ICommandHost host)
+    /// <summary>Gathers the instances of this pipeline record (a bad one is its error); they are checked together in <see cref="Complete"/>.</summary>
+    internal override IEnumerable<object> Invoke(ICommandHost host) => ForEachItem(host, [Instance], _ =>
     {
         _instances.AddRange(Instances(host));
         return [];
-    }
+    });
 
     internal override IEnumerable<object> Complete(ICommandHost host)
     {
@@ -141,7 +141,7 @@ public sealed class GetLamassuOpsHealthCommand : LamassuCmdlet
         string? Local(string? path) => path is null || hostName is not null ? path : ResolveLnbitsDatabase(host, path);
         return [new LamassuOpsInstance
         {
-            Name = Instance, Host = hostName, User = Given(User), Port = Port, BunkerDatabase = Local(parts[0]), LnbitsDatabase = Local(parts[1]),
+            Name = Instance, Host = hostName, User = Given(User), Port = LamassuOpsInstance.CheckedPort(Instance, Port), BunkerDatabase = Local(parts[0]), LnbitsDatabase = Local(parts[1]),
             LamassuDatabaseUrl = parts[2], LamassuPackage = Local(parts[3]), LamassuWrapper = Local(parts[4]), LamassuServiceUser = parts[5],
         }];
     }

@@ -73,6 +73,18 @@ public sealed class FleetCliTests : IDisposable
     }
 
     [Fact]
+    public void GetLamassuOpsHealthRefusesAPortOutsideTcpsRangeForThatInstance()
+    {
+        var result = CliProcess.Run("Get-LamassuOpsHealth", "--instance", "far", "--host", "127.0.0.1", "--port", "70000", "--json");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal("", result.Stdout);
+        Assert.Contains("lamassuops: PortOutOfRange: The instance 'far' has the port 70000, which is no TCP port.", result.Stderr);
+        Assert.Contains("1 to 65535", result.Stderr);
+        Assert.DoesNotContain("   at ", result.Stderr);
+    }
+
+    [Fact]
     public void GetLamassuOpsInstanceReadsTheInventoryFileAndNeedsOneWithoutASession()
     {
         var fleet = FleetFixture.Create(_dir);
