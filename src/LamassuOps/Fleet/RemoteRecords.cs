@@ -30,5 +30,5 @@ internal static class RemoteRecords
         new(InstanceIsRemote, FailureKind.InvalidOperation,
             $"The instance '{instance.Name}' is on {RemoteInstance.Destination(instance)}: {command} would read its files on this machine, so it does not run it.",
             instance.Name,
-            $"Run it on that host: Invoke-Command -HostName {instance.Host} -ScriptBlock {{ {command} ... }} (with LamassuOps installed there), or 'ssh {RemoteInstance.SshArguments(instance)} lamassuops {command} ... --json'.");
+            $"Run it on that host: Invoke-Command -HostName {RemoteInstance.Destination(instance)} -ScriptBlock {{ {command} ... }} (with LamassuOps installed there), or 'ssh {RemoteInstance.SshArguments(instance)} lamassuops {command} ... --json'.");
 }
