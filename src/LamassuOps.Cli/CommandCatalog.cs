@@ -80,7 +80,12 @@ public static class CommandCatalog
             .SelectMany(arg => arg.Value is IEnumerable<CustomAttributeTypedArgument> many ? many.Select(m => m.Value) : [arg.Value])
             .OfType<Type>()
             .ToList();
-        var parameters = cmdletType.GetProperties(BindingFlags.Public | BindingFlags.Instance)
+        // As PowerShell reads them: names are case-insensitive, and a derived cmdlet's property hides a base one of the
+        // same name (New-LamassuEnvWrapper's -Hostname, LamassuCmdlet's -HostName).
+        var properties = cmdletType.GetProperties(BindingFlags.Public | BindingFlags.Instance);
+        var parameters = properties
+            .Where(p => !properties.Any(other => string.Equals(other.Name, p.Name, StringComparison.OrdinalIgnoreCase)
+                && other.DeclaringType!.IsSubclassOf(p.DeclaringType!)))
             .Select(DescribeParameter)
             .OfType<CommandParameter>()
             .ToList();

@@ -2,6 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Management.Automation;
 using LamassuOps.Core;
 using LamassuOps.Core.Lnbits;
+using LamassuOps.Fleet;
 
 namespace LamassuOps;
 
@@ -26,6 +27,21 @@ public abstract class LamassuCmdlet : PSCmdlet
     [AllowEmptyString]
     public string? Instance { get; set; }
 
+    /// <summary>
+    /// The SSH host of the instance the input came from (an inventory instance's Host binds it by property name); none
+    /// means this machine. Named HostName: a cmdlet's Host is PowerShell's. A record of a remote instance is not run
+    /// here (<see cref="RemoteRecords"/>) by a command that reads instance files here. A cmdlet's own -Hostname
+    /// (Enable-LamassuPeerAuth's and New-LamassuEnvWrapper's: lamassu-server's host name) hides this one in PowerShell,
+    /// parameter names being case-insensitive: for those, the imported inventory alone tells a remote instance.
+    /// </summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Alias("Host")]
+    [AllowEmptyString]
+    public string? HostName { get; set; }
+
+    /// <summary>False for a command that reads no instance file here: the fleet commands, which run a remote instance on its host themselves, and the inventory's.</summary>
+    internal virtual bool ReadsInstanceFilesHere => true;
+
     /// <summary>The note property every output carries when the command ran for an instance.</summary>
     internal const string InstanceProperty = "Instance";
 
@@ -35,7 +51,12 @@ public abstract class LamassuCmdlet : PSCmdlet
     /// </summary>
     internal virtual IEnumerable<object> Complete(ICommandHost host) => [];
 
-    protected override void ProcessRecord() => Emit(Invoke);
+    protected override void ProcessRecord()
+    {
+        if (ReadsInstanceFilesHere && RemoteRecords.Target(Instance, HostName) is { } remote)
+            WriteError(CmdletHost.ToErrorRecord(RemoteRecords.NotRunHere(remote, MyInvocation.MyCommand.Name)));
+        else Emit(Invoke);
+    }
 
     protected override void EndProcessing() => Emit(Complete);
 

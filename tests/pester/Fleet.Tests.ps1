@@ -119,6 +119,51 @@ Describe 'Instances in pipelines' {
         Get-FleetState | Should -Be $state
     }
 
+    It 'do not run here for an instance on another host: its InstanceIsRemote error, its path here untouched, the local ones as before' {
+        $state = Get-FleetState
+        $samplePath = Join-Path $fleet 'sample' 'nsecbunker.db'
+        # A path that exists here too: reading it would silently give this machine's rows as the remote instance's.
+        $far = [pscustomobject]@{ Name = 'far'; Instance = 'far'; Host = 'node1.example'; User = 'operator'; BunkerDatabase = $samplePath }
+
+        $sample = Get-LamassuOpsInstance sample
+
+        $pairings = @($sample, $far | Get-BunkerPairing -ErrorVariable failed -ErrorAction SilentlyContinue)
+        $stripped = @($far | Remove-StaleSigningCondition -Force -ErrorVariable stripFailed -ErrorAction SilentlyContinue)
+
+        $pairings.Count | Should -Be @(Get-BunkerPairing -LiteralPath $samplePath).Count
+        $pairings.Instance | Select-Object -Unique | Should -Be 'sample'
+        foreach ($refused in @($failed) + @($stripFailed)) {
+            $refused.FullyQualifiedErrorId | Should -BeLike 'InstanceIsRemote,*'
+            $refused.TargetObject | Should -Be 'far'
+            $refused.Exception.Message | Should -Match "'far' is on node1\.example"
+            $refused.ErrorDetails.RecommendedAction | Should -Match 'Invoke-Command -HostName node1\.example'
+        }
+        @($failed).Count + @($stripFailed).Count | Should -Be 2
+        $stripped.Count | Should -Be 0
+        Get-FleetState | Should -Be $state
+    }
+
+    It 'do not run here for the result of an earlier stage whose Instance the imported inventory places on another host' {
+        $withFar = Join-Path $fleet 'with-far.json' # beside fleet.json: its paths are relative to it
+        $entries = (Get-Content -Raw -LiteralPath $inventory | ConvertFrom-Json).instances + [pscustomobject]@{ name = 'far'; host = 'node1.example' }
+        @{ instances = @($entries) } | ConvertTo-Json -Depth 4 | Set-Content -LiteralPath $withFar
+        $state = Get-FleetState
+        Import-LamassuOpsInventory -Path $withFar
+        try {
+            $stamped = [pscustomobject]@{ Instance = 'far'; BunkerDatabase = (Join-Path $fleet 'sample' 'nsecbunker.db') }
+
+            $pairings = @($stamped | Get-BunkerPairing -ErrorVariable failed -ErrorAction SilentlyContinue)
+            $sample = @(Get-LamassuOpsInstance sample | Get-BunkerPairing)
+        }
+        finally { Import-LamassuOpsInventory -Path $inventory }
+
+        $pairings.Count | Should -Be 0
+        $failed.Count | Should -Be 1
+        $failed[0].FullyQualifiedErrorId | Should -BeLike 'InstanceIsRemote,*'
+        $sample.Count | Should -BeGreaterThan 0
+        Get-FleetState | Should -Be $state
+    }
+
     It 'keeps the Instance through the next cmdlet, Export-Csv and Export-Clixml' {
         $conditions = @(Get-LamassuOpsInstance sample | Get-BunkerPairing -IncludeDangling | Get-BunkerSigningCondition)
         $csv = Join-Path $TestDrive 'pairings.csv'

@@ -158,6 +158,7 @@ Describe 'Test-BunkerDatabase -FleetInstance' {
             $byName['missing'].Exception.Message | Should -BeLike 'missing: *'
             $byName['closed'].FullyQualifiedErrorId | Should -BeLike 'InstanceUnreachable,*'
             $byName['closed'].ErrorDetails.RecommendedAction | Should -Match "ssh -p $closedPort"
+            $byName['closed'].Exception.Message | Should -Match "closed: .*port ${closedPort}: Connection refused"
             ($errors | Out-String) | Should -Not -Match '   at '
         }
         $dbs | ForEach-Object { Get-DirectoryState (Split-Path $_) } | Should -Be $states
@@ -249,6 +250,7 @@ Describe 'Test-LamassuOpsInstance' {
         $byName['nopwsh'].Finding | Should -Match 'Subsystem powershell'
         $byName['closed'].Readiness | Should -Be 'Unreachable'
         $byName['closed'].Reachable | Should -BeFalse
+        $byName['closed'].Finding | Should -Match "port ${closedPort}: Connection refused"
         ($tests | Out-String) | Should -Match 'Readiness'
     }
 

@@ -40,6 +40,13 @@ public sealed class LamassuOpsInstance
 
     public bool IsLocal => Host is null;
 
+    public const string PortOutOfRange = "PortOutOfRange";
+
+    /// <summary>An instance's SSH port as given (null: SSH's default), or its PortOutOfRange error: the one check of every instance built from input.</summary>
+    public static int? CheckedPort(string name, int? port) => port is null or (>= 1 and <= 65535) ? port
+        : throw new LamassuOpsException(PortOutOfRange, FailureKind.InvalidArgument, $"The instance '{name}' has the port {port}, which is no TCP port.",
+            name, "Give a port from 1 to 65535, or none for SSH's default (22).");
+
     /// <summary>The name again, under the name every cmdlet's -Instance binds from and every output is stamped with.</summary>
     public string Instance => Name;
 }

@@ -31,14 +31,10 @@ public sealed class GetLamassuOpsHealthCommand : LamassuCmdlet
     public string? Inventory { get; set; }
 
     /// <summary>
-    /// An instance from the pipeline (Get-LamassuOpsInstance, or any object with these properties) is checked as it is;
-    /// a property that is null or empty on the object is absent (an instance without an LNbits database).
+    /// An instance from the pipeline (Get-LamassuOpsInstance, or any object with these properties, its host binding the
+    /// base's HostName) is checked as it is; a property that is null or empty on the object is absent (an instance
+    /// without an LNbits database).
     /// </summary>
-    [Parameter(ValueFromPipelineByPropertyName = true)]
-    [Alias("Host")]
-    [AllowEmptyString]
-    public string? HostName { get; set; }
-
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [AllowEmptyString]
     public string? User { get; set; }
@@ -92,12 +88,14 @@ public sealed class GetLamassuOpsHealthCommand : LamassuCmdlet
 
     private readonly List<LamassuOpsInstance> _instances = [];
 
-    /// <summary>Gathers the instances of this pipeline record; they are checked together in <see cref="Complete"/>.</summary>
-    internal override IEnumerable<object> Invoke(ICommandHost host)
+    internal override bool ReadsInstanceFilesHere => false;
+
+    /// <summary>Gathers the instances of this pipeline record (a bad one is its error); they are checked together in <see cref="Complete"/>.</summary>
+    internal override IEnumerable<object> Invoke(ICommandHost host) => ForEachItem(host, [Instance], _ =>
     {
         _instances.AddRange(Instances(host));
         return [];
-    }
+    });
 
     internal override IEnumerable<object> Complete(ICommandHost host)
     {
@@ -143,7 +141,7 @@ public sealed class GetLamassuOpsHealthCommand : LamassuCmdlet
         string? Local(string? path) => path is null || hostName is not null ? path : ResolveLnbitsDatabase(host, path);
         return [new LamassuOpsInstance
         {
-            Name = Instance, Host = hostName, User = Given(User), Port = Port, BunkerDatabase = Local(parts[0]), LnbitsDatabase = Local(parts[1]),
+            Name = Instance, Host = hostName, User = Given(User), Port = LamassuOpsInstance.CheckedPort(Instance, Port), BunkerDatabase = Local(parts[0]), LnbitsDatabase = Local(parts[1]),
             LamassuDatabaseUrl = parts[2], LamassuPackage = Local(parts[3]), LamassuWrapper = Local(parts[4]), LamassuServiceUser = parts[5],
         }];
     }

@@ -9,6 +9,9 @@ namespace LamassuOps.Commands;
 [OutputType(typeof(LamassuOpsInstance))]
 public sealed class GetLamassuOpsInstanceCommand : LamassuCmdlet
 {
+    /// <summary>It reads only the inventory, here.</summary>
+    internal override bool ReadsInstanceFilesHere => false;
+
     /// <summary>By property name too: a list of names (Import-Csv rows with a Name column) selects those instances.</summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     [SupportsWildcards]

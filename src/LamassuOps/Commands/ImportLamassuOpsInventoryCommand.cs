@@ -9,6 +9,9 @@ namespace LamassuOps.Commands;
 [OutputType(typeof(LamassuOpsInstance))]
 public sealed class ImportLamassuOpsInventoryCommand : DatabasePathCmdlet
 {
+    /// <summary>It reads only the inventory file, here.</summary>
+    internal override bool ReadsInstanceFilesHere => false;
+
     // One per pipeline: files piped in one by one (Get-ChildItem *.json | Import-LamassuOpsInventory) make one inventory.
     private readonly List<(string Path, IReadOnlyList<LamassuOpsInstance> Instances)> _files = [];
 

@@ -17,20 +17,18 @@ public sealed class TestLamassuOpsInstanceCommand : LamassuCmdlet
 {
     private readonly List<LamassuOpsInstance> _instances = [];
 
+    /// <summary>The instance's SSH host is the base's HostName.</summary>
+    internal override bool ReadsInstanceFilesHere => false;
+
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
     public string Name { get; set; } = "";
-
-    /// <summary>The SSH host; none means this machine. (Named HostName: a cmdlet's Host is PowerShell's.)</summary>
-    [Parameter(ValueFromPipelineByPropertyName = true)]
-    [Alias("Host")]
-    public string? HostName { get; set; }
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [Alias("UserName")]
     public string? User { get; set; }
 
-    /// <summary>Checked in <see cref="Invoke"/>, not by [ValidateRange]: a local instance's Port is null, and binds as such.</summary>
+    /// <summary>Checked by <see cref="LamassuOpsInstance.CheckedPort"/>, not by [ValidateRange]: a local instance's Port is null, and binds as such.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     public int? Port { get; set; }
 
@@ -47,18 +45,13 @@ public sealed class TestLamassuOpsInstanceCommand : LamassuCmdlet
     [SshOptionTransformation]
     public Hashtable? SshOption { get; set; }
 
-    /// <summary>Collects this record's instance; they are probed together in <see cref="Complete"/>.</summary>
-    internal override IEnumerable<object> Invoke(ICommandHost host)
+    /// <summary>Collects this record's instance (one with a bad port is its error); they are probed together in <see cref="Complete"/>.</summary>
+    internal override IEnumerable<object> Invoke(ICommandHost host) => ForEachItem(host, [Name], name =>
     {
-        if (Port is < 1 or > 65535)
-        {
-            host.WriteError(new LamassuOpsException("PortOutOfRange", FailureKind.InvalidArgument, $"The instance '{Name}' has the port {Port}, which is no TCP port.",
-                Name, "Give a port from 1 to 65535, or none for SSH's default (22)."));
-            return [];
-        }
-        _instances.Add(new LamassuOpsInstance { Name = Name, Host = string.IsNullOrEmpty(HostName) ? null : HostName, User = User, Port = Port });
+        _instances.Add(new LamassuOpsInstance
+            { Name = name, Host = string.IsNullOrEmpty(HostName) ? null : HostName, User = User, Port = LamassuOpsInstance.CheckedPort(name, Port) });
         return [];
-    }
+    });
 
     internal override IEnumerable<object> Complete(ICommandHost host)
     {

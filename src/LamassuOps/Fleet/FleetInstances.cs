@@ -27,7 +27,7 @@ internal static class FleetInstances
             Name = name,
             Host = NullIfEmpty(read("Host")),
             User = NullIfEmpty(read("User")),
-            Port = read("Port") is { } port ? LanguagePrimitives.ConvertTo<int>(port) : null,
+            Port = LamassuOpsInstance.CheckedPort(name, read("Port") is { } port ? LanguagePrimitives.ConvertTo<int>(port) : null),
             BunkerDatabase = NullIfEmpty(read("BunkerDatabase")),
             LnbitsDatabase = NullIfEmpty(read("LnbitsDatabase")),
             LamassuDatabaseUrl = NullIfEmpty(read("LamassuDatabaseUrl")),

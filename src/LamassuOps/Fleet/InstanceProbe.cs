@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Management.Automation;
 using System.Management.Automation.Host;
 using LamassuOps.Core;
@@ -30,13 +29,19 @@ internal static class InstanceProbe
     /// <summary>What a POSIX shell on the host says about pwsh and lamassuops, one line each.</summary>
     private const string ShellProbe = "printf 'pwsh=%s\\n' \"$(command -v pwsh)\"; printf 'lamassuops=%s\\n' \"$(command -v lamassuops)\"";
 
-    private static readonly TimeSpan SshTimeout = TimeSpan.FromSeconds(30);
-
     /// <param name="loadedVersion">The version of the module running this, which is what a local instance runs.</param>
     public static LamassuOpsInstanceTest Run(LamassuOpsInstance instance, SshConnection ssh, PSHost psHost, string loadedVersion, IOperationHost host)
     {
         var probeHost = new ErrorCollectingHost(host);
-        var found = RemoteInstance.Invoke(instance, ssh, psHost, ProbeScript, [instance.IsLocal ? loadedVersion : null], probeHost).OfType<PSObject>().FirstOrDefault();
+        PSObject? found;
+        try
+        {
+            found = RemoteInstance.Invoke(instance, ssh, psHost, ProbeScript, [instance.IsLocal ? loadedVersion : null], probeHost).OfType<PSObject>().FirstOrDefault();
+        }
+        catch (LamassuOpsException unreachable) when (unreachable.ErrorId == RemoteInstance.InstanceUnreachable)
+        {
+            return OverPlainSsh(instance, ssh, unreachable, host);
+        }
         if (probeHost.Errors.FirstOrDefault() is { } failure)
             return failure.ErrorId == RemoteInstance.InstanceUnreachable ? OverPlainSsh(instance, ssh, failure, host) : throw failure;
         var powerShellVersion = found?.Properties["PowerShellVersion"]?.Value?.ToString();
@@ -53,8 +58,8 @@ internal static class InstanceProbe
 
     private static LamassuOpsInstanceTest OverPlainSsh(LamassuOpsInstance instance, SshConnection ssh, LamassuOpsException remoting, IOperationHost host)
     {
-        var (exitCode, stdout, stderr) = RunSsh(instance, ssh, host.CancellationToken);
-        if (exitCode == 255)
+        var (exitCode, stdout, stderr) = SshLogin.Run(instance, ssh, ShellProbe, host.CancellationToken);
+        if (exitCode == SshLogin.Failed)
             return Result(instance, InstanceReadiness.Unreachable, reachable: false,
                 $"No SSH login to {RemoteInstance.Destination(instance)}: {stderr.Trim()} {remoting.RecommendedAction}");
         var lines = stdout.Split('\n').Select(l => l.Split('=', 2)).Where(p => p.Length == 2).ToDictionary(p => p[0], p => p[1].Trim());
@@ -75,31 +80,6 @@ internal static class InstanceProbe
         Remoting = readiness is InstanceReadiness.Ready or InstanceReadiness.ModuleMissing, PowerShellVersion = powerShellVersion, PwshPath = pwsh,
         ModuleInstalled = readiness == InstanceReadiness.Ready, ModuleVersion = moduleVersion, LamassuopsPath = lamassuops, Finding = finding,
     };
-
-    /// <summary>ssh with the same user, port, key and options as the remoting session, running <see cref="ShellProbe"/>.</summary>
-    private static (int ExitCode, string Stdout, string Stderr) RunSsh(LamassuOpsInstance instance, SshConnection ssh, CancellationToken cancel)
-    {
-        var start = new ProcessStartInfo("ssh") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
-        foreach (System.Collections.DictionaryEntry option in ssh.EffectiveOptions())
-        {
-            start.ArgumentList.Add("-o");
-            start.ArgumentList.Add($"{option.Key}={option.Value}");
-        }
-        if (instance.Port is { } port) start.ArgumentList.Add($"-p{port}");
-        if (ssh.KeyFilePath is { } key) start.ArgumentList.Add($"-i{key}");
-        start.ArgumentList.Add("--");
-        start.ArgumentList.Add(RemoteInstance.UserAtHost(instance));
-        start.ArgumentList.Add(ShellProbe);
-        using var process = Process.Start(start)!;
-        process.StandardInput.Close();
-        using var stop = cancel.Register(() => process.Kill(entireProcessTree: true));
-        var stdout = process.StandardOutput.ReadToEndAsync(cancel);
-        var stderr = process.StandardError.ReadToEndAsync(cancel);
-        if (!process.WaitForExit(SshTimeout)) process.Kill(entireProcessTree: true);
-        process.WaitForExit();
-        cancel.ThrowIfCancellationRequested();
-        return (process.ExitCode, stdout.GetAwaiter().GetResult(), stderr.GetAwaiter().GetResult());
-    }
 
     /// <summary>The probe's host: remote errors are kept (they are the probe's answer), everything else passes through.</summary>
     private sealed class ErrorCollectingHost(IOperationHost host) : IFanOutHost

@@ -28,8 +28,8 @@ internal sealed record SshConnection(string? KeyFilePath, Hashtable? Options)
 }
 
 /// <summary>
-/// Runs a script block where a remote instance's files are: PowerShell remoting over SSH (Invoke-Command -HostName),
-/// in a runspace of its own so that many instances run at once on the fan-out's threads. Output is streamed back as
+/// Runs a script block where a remote instance's files are: PowerShell remoting over SSH (a session New-PSSession
+/// -HostName opens, then Invoke-Command -Session), in a runspace of its own so that many instances run at once on the fan-out's threads. Output is streamed back as
 /// PowerShell's deserialised objects (they bind by property name like the originals); the remote errors, warnings and
 /// verbose messages are this instance's. Host calls of the remote side (a "What if:" line, a -Confirm prompt) go to
 /// <c>psHost</c>, the caller's host. Stopping stops the remote pipeline and closes the connection. A local instance's
@@ -43,14 +43,29 @@ internal static class RemoteInstance
     /// <summary>Results the remote side may have waiting before it waits for the fan-out.</summary>
     private const int QueueCapacity = 1024;
 
-    private const string InvokeScript = """
-        param($HostName, $UserName, $Port, $KeyFilePath, $Options, $Script, $Arguments)
-        if (-not $HostName) { return & ([scriptblock]::Create($Script)) @Arguments }
-        $connection = @{ HostName = $HostName; Options = $Options }
+    /// <summary>
+    /// How long opening a session may take: PowerShell's -ConnectingTimeout, and (with <see cref="StopGrace"/>) our own
+    /// bound on it, for an open PowerShell never ends (see <see cref="Open"/>).
+    /// </summary>
+    internal static readonly TimeSpan ConnectingTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long past <see cref="ConnectingTimeout"/> we wait before giving the open up ourselves.</summary>
+    private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(5);
+
+    private const string OpenScript = """
+        param($HostName, $UserName, $Port, $KeyFilePath, $Options, $ConnectingTimeout)
+        $connection = @{ HostName = $HostName; Options = $Options; ConnectingTimeout = $ConnectingTimeout }
         if ($UserName) { $connection.UserName = $UserName }
         if ($Port) { $connection.Port = $Port }
         if ($KeyFilePath) { $connection.KeyFilePath = $KeyFilePath }
-        Invoke-Command @connection -ScriptBlock ([scriptblock]::Create($Script)) -ArgumentList $Arguments
+        New-PSSession @connection -ErrorAction Stop
+        """;
+
+    private const string InvokeScript = """
+        param($Session, $Script, $Arguments)
+        if (-not $Session) { return & ([scriptblock]::Create($Script)) @Arguments }
+        try { Invoke-Command -Session $Session -ScriptBlock ([scriptblock]::Create($Script)) -ArgumentList $Arguments }
+        finally { Remove-PSSession -Session $Session }
         """;
 
     /// <summary>The remote script that runs one LamassuOps command with its parameters (a hashtable, splatted).</summary>
@@ -68,14 +83,11 @@ internal static class RemoteInstance
             ? RunspaceFactory.CreateRunspace(InitialSessionState.CreateDefault2())
             : RunspaceFactory.CreateRunspace(psHost, InitialSessionState.CreateDefault2());
         runspace.Open();
+        var session = instance.IsLocal ? null : Open(runspace, instance, ssh, host.CancellationToken);
         using var powerShell = PowerShell.Create();
         powerShell.Runspace = runspace;
         powerShell.AddScript(InvokeScript)
-            .AddParameter("HostName", instance.Host)
-            .AddParameter("UserName", instance.User)
-            .AddParameter("Port", instance.Port)
-            .AddParameter("KeyFilePath", ssh.KeyFilePath)
-            .AddParameter("Options", ssh.EffectiveOptions())
+            .AddParameter("Session", session)
             .AddParameter("Script", script)
             .AddParameter("Arguments", arguments);
         var token = host.CancellationToken;
@@ -125,6 +137,48 @@ internal static class RemoteInstance
         }
     }
 
+    /// <summary>
+    /// A PowerShell remoting session to the instance's host (New-PSSession -HostName), opened in
+    /// <paramref name="runspace"/>, or the instance's <see cref="InstanceUnreachable"/> error.
+    /// A plain ssh login goes first, because PowerShell's SSH transport must never see ssh exit at once (a closed port, a
+    /// name that does not resolve): its first write to ssh's standard input then fails and stays buffered, and closing
+    /// the transport flushes it again into the closed pipe. That IOException escapes the close, which either ends the
+    /// process (thrown on the transport's stderr thread) or leaves the open waiting forever, its connecting timer
+    /// disposed by the same close. The open is bounded by us all the same (a host that fails between the two logins,
+    /// one that stalls), and stopping stops it.
+    /// </summary>
+    private static PSObject Open(Runspace runspace, LamassuOpsInstance instance, SshConnection ssh, CancellationToken cancel)
+    {
+        var (exitCode, _, stderr) = SshLogin.Run(instance, ssh, "exit 0", cancel);
+        if (exitCode == SshLogin.Failed) throw Unreachable(instance, $"ssh could not log in: {stderr.Trim()}");
+        using var powerShell = PowerShell.Create();
+        powerShell.Runspace = runspace;
+        powerShell.AddScript(OpenScript)
+            .AddParameter("HostName", instance.Host)
+            .AddParameter("UserName", instance.User)
+            .AddParameter("Port", instance.Port)
+            .AddParameter("KeyFilePath", ssh.KeyFilePath)
+            .AddParameter("Options", ssh.EffectiveOptions())
+            .AddParameter("ConnectingTimeout", (int)ConnectingTimeout.TotalMilliseconds);
+        var opening = powerShell.BeginInvoke();
+        var signalled = WaitHandle.WaitAny([opening.AsyncWaitHandle, cancel.WaitHandle], ConnectingTimeout + StopGrace);
+        if (signalled != 0)
+        {
+            // Given up (stopped, or the open never ended): stop it without waiting on it, it may never end.
+            powerShell.BeginStop(null, null);
+            cancel.ThrowIfCancellationRequested();
+            throw Unreachable(instance, $"no session opened within {ConnectingTimeout.TotalSeconds:0} seconds.");
+        }
+        try
+        {
+            return powerShell.EndInvoke(opening).FirstOrDefault() ?? throw Unreachable(instance, "no session opened.");
+        }
+        catch (RuntimeException e)
+        {
+            throw FromRemote(e.ErrorRecord, instance);
+        }
+    }
+
     /// <summary>The end of the remote run: a failure that ended it (not one of its error records) is this instance's error.</summary>
     private static void WaitFor(Task finished, LamassuOpsInstance instance)
     {
@@ -147,10 +201,7 @@ internal static class RemoteInstance
         var message = record.ErrorDetails?.Message is { Length: > 0 } details ? details : record.Exception.Message;
         var errorId = record.FullyQualifiedErrorId.Split(',')[0]; // passed through: the remote command's own id
         var where = $"{Destination(instance)}";
-        if (IsConnectionFailure(record, errorId, instance))
-            return new LamassuOpsException(InstanceUnreachable, FailureKind.ConnectionError,
-                $"No PowerShell remoting session to {where}: {message.Trim()}", instance.Name,
-                $"Check that 'ssh {SshArguments(instance)}' logs in without a prompt and that the host's sshd_config has 'Subsystem powershell <pwsh> -sshs -NoLogo'; Test-LamassuOpsInstance tells which part is missing.");
+        if (IsConnectionFailure(record, errorId, instance)) return Unreachable(instance, message.Trim());
         if (errorId == "CommandNotFoundException")
             return new LamassuOpsException(LamassuOpsNotInstalled, FailureKind.NotInstalled,
                 $"LamassuOps is not installed on {where}: {message.Trim()}", instance.Name,
@@ -158,6 +209,10 @@ internal static class RemoteInstance
         var kind = Enum.TryParse<FailureKind>(record.CategoryInfo.Category.ToString(), out var parsed) ? parsed : FailureKind.NotSpecified;
         return new LamassuOpsException(errorId, kind, message, instance.Name, record.ErrorDetails?.RecommendedAction);
     }
+
+    private static LamassuOpsException Unreachable(LamassuOpsInstance instance, string why) =>
+        new(InstanceUnreachable, FailureKind.ConnectionError, $"No PowerShell remoting session to {Destination(instance)}: {why}", instance.Name,
+            $"Check that 'ssh {SshArguments(instance)}' logs in without a prompt and that the host's sshd_config has 'Subsystem powershell <pwsh> -sshs -NoLogo'; Test-LamassuOpsInstance tells which part is missing.");
 
     /// <summary>
     /// Invoke-Command's own failure to open or keep the session (ssh refused, no subsystem, the session ended), not an

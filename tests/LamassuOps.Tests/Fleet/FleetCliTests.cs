@@ -33,6 +33,58 @@ public sealed class FleetCliTests : IDisposable
     }
 
     [Fact]
+    public void AnUnreachableRemoteInstanceIsItsErrorAndLeavesStandardOutputToTheJsonLines()
+    {
+        // A port nothing listens on: ssh fails at once, and its own message must not reach stdout. It once hung
+        // PowerShell's SSH transport (see RemoteInstance.Open): the answer must come well within the connecting timeout.
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        var inventory = _dir.File("far.json");
+        File.WriteAllText(inventory, $$"""{ "instances": [ { "name": "far", "host": "127.0.0.1", "port": {{port}}, "bunkerDatabase": "/var/lib/nsecbunkerd/nsecbunker.db" } ] }""");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        var far = CliProcess.Run("Get-LamassuOpsHealth", "--inventory", inventory, "--json");
+
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"took {clock.Elapsed}");
+        Assert.Equal(1, far.ExitCode);
+        Assert.Equal("", far.Stdout);
+        Assert.Contains($"lamassuops: InstanceUnreachable: far: No PowerShell remoting session to 127.0.0.1:{port}: ssh could not log in: ", far.Stderr);
+        Assert.Contains("Connection refused", far.Stderr);
+        Assert.DoesNotContain("   at ", far.Stderr);
+    }
+
+    [Fact]
+    public void ACommandGivenARemoteInstanceDoesNotReadItsPathOnThisMachine()
+    {
+        var fleet = FleetFixture.Create(_dir);
+        var before = File.ReadAllBytes(fleet.SampleBunker);
+        var files = Directory.GetFiles(Path.GetDirectoryName(fleet.SampleBunker)!);
+
+        var far = CliProcess.Run("Remove-StaleSigningCondition", "--literal-path", fleet.SampleBunker, "--instance", "far", "--host", "node1.example",
+            "--force", "--json");
+
+        Assert.Equal(1, far.ExitCode);
+        Assert.Equal("", far.Stdout);
+        Assert.Contains("lamassuops: InstanceIsRemote: The instance 'far' is on node1.example: Remove-StaleSigningCondition would read its files on this machine", far.Stderr);
+        Assert.Equal(before, File.ReadAllBytes(fleet.SampleBunker));
+        Assert.Equal(files, Directory.GetFiles(Path.GetDirectoryName(fleet.SampleBunker)!)); // no backup taken here either
+    }
+
+    [Fact]
+    public void GetLamassuOpsHealthRefusesAPortOutsideTcpsRangeForThatInstance()
+    {
+        var result = CliProcess.Run("Get-LamassuOpsHealth", "--instance", "far", "--host", "127.0.0.1", "--port", "70000", "--json");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal("", result.Stdout);
+        Assert.Contains("lamassuops: PortOutOfRange: The instance 'far' has the port 70000, which is no TCP port.", result.Stderr);
+        Assert.Contains("1 to 65535", result.Stderr);
+        Assert.DoesNotContain("   at ", result.Stderr);
+    }
+
+    [Fact]
     public void GetLamassuOpsInstanceReadsTheInventoryFileAndNeedsOneWithoutASession()
     {
         var fleet = FleetFixture.Create(_dir);
