@@ -51,9 +51,14 @@ public abstract class LamassuCmdlet : PSCmdlet
     /// </summary>
     internal virtual IEnumerable<object> Complete(ICommandHost host) => [];
 
+    /// <summary>Whether -HostName was given on the command line (before any pipeline record binds it by property name).</summary>
+    private bool _hostNameGiven;
+
+    protected override void BeginProcessing() => _hostNameGiven = MyInvocation.BoundParameters.ContainsKey(nameof(HostName));
+
     protected override void ProcessRecord()
     {
-        if (ReadsInstanceFilesHere && RemoteRecords.Target(Instance, HostName) is { } remote)
+        if (ReadsInstanceFilesHere && RemoteRecords.Target(Instance, HostName, _hostNameGiven) is { } remote)
             WriteError(CmdletHost.ToErrorRecord(RemoteRecords.NotRunHere(remote, MyInvocation.MyCommand.Name)));
         else Emit(Invoke);
     }

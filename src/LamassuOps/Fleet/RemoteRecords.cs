@@ -13,9 +13,15 @@ internal static class RemoteRecords
 {
     public const string InstanceIsRemote = "InstanceIsRemote";
 
-    /// <summary>The remote instance this record belongs to; null when it runs here.</summary>
-    public static LamassuOpsInstance? Target(string? instance, string? hostName)
+    /// <summary>
+    /// The remote instance this record belongs to; null when it runs here. A Host bound by property name counts only
+    /// for an instance's record (it has an Instance) and never when it is a rooted path: other objects have a Host of their
+    /// own (ConvertFrom-PostgresUrl's is the PostgreSQL server or socket directory), which is not an SSH host.
+    /// <paramref name="hostNameGiven"/>: -HostName was given on the command line, so it is the operator's word.
+    /// </summary>
+    public static LamassuOpsInstance? Target(string? instance, string? hostName, bool hostNameGiven)
     {
+        if (!hostNameGiven && (string.IsNullOrEmpty(instance) || Path.IsPathRooted(hostName ?? ""))) hostName = null;
         var imported = string.IsNullOrEmpty(instance) ? null
             : InventoryFiles.Session?.FirstOrDefault(i => string.Equals(i.Name, instance, StringComparison.OrdinalIgnoreCase));
         if (!string.IsNullOrEmpty(hostName))

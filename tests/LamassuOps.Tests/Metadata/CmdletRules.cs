@@ -186,7 +186,7 @@ public static class CmdletRules
     /// <summary>-Instance, which every cmdlet has from LamassuCmdlet (it stamps the output), does not count: it feeds no input.</summary>
     public static IEnumerable<string> BindsByPropertyName(CommandDefinition definition)
     {
-        if (!definition.Parameters.Any(p => p.Name != "Instance" && p.Sets.Any(s => s.ValueFromPipelineByPropertyName)))
+        if (!definition.Parameters.Any(p => p.Name is not ("Instance" or "HostName") && p.Sets.Any(s => s.ValueFromPipelineByPropertyName)))
             yield return "no parameter takes ValueFromPipelineByPropertyName, so no other cmdlet's output can feed it";
     }
 
