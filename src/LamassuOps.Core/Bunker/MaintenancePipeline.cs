@@ -105,20 +105,21 @@ public static class MaintenancePipeline
             }
             finally
             {
-                if (!committed) Rollback(database);
+                if (!committed) MaintenancePipeline.Rollback(database);
             }
         }
+    }
 
-        private static void Rollback(BunkerDatabase database)
+    /// <summary>Rolls back the transaction open on <paramref name="database"/>, if SQLite has not already.</summary>
+    internal static void Rollback(BunkerDatabase database)
+    {
+        try
         {
-            try
-            {
-                database.Execute("ROLLBACK;");
-            }
-            catch (LamassuOpsException)
-            {
-                // SQLite had already rolled back (it does so itself on some errors): no transaction was active any more.
-            }
+            database.Execute("ROLLBACK;");
+        }
+        catch (LamassuOpsException)
+        {
+            // SQLite had already rolled back (it does so itself on some errors): no transaction was active any more.
         }
     }
 }

@@ -65,7 +65,7 @@ internal static class StripTransaction
         public void Dispose()
         {
             _insert.Dispose();
-            if (_open) Rollback(_live);
+            if (_open) MaintenancePipeline.Rollback(_live);
         }
     }
 
@@ -159,16 +159,4 @@ internal static class StripTransaction
     private static LamassuOpsException PlanChanged(BunkerDatabase live, string what) => new(StaleSigningConditionStrip.StripPlanChanged,
         FailureKind.InvalidOperation, $"'{live.Path}' changed while the strip classified it ({what}); nothing was removed.",
         live.Path, "Run the strip again and confirm what it lists now.");
-
-    private static void Rollback(BunkerDatabase database)
-    {
-        try
-        {
-            database.Execute("ROLLBACK;");
-        }
-        catch (LamassuOpsException)
-        {
-            // SQLite had already rolled back (it does so itself on some errors): no transaction was active any more.
-        }
-    }
 }
