@@ -1,6 +1,8 @@
+using System.Collections;
 using System.Diagnostics.CodeAnalysis;
 using System.Management.Automation;
 using LamassuOps.Core;
+using LamassuOps.Core.Fleet;
 using LamassuOps.Core.Lnbits;
 using LamassuOps.Fleet;
 
@@ -39,6 +41,25 @@ public abstract class LamassuCmdlet : PSCmdlet
     [AllowEmptyString]
     public string? HostName { get; set; }
 
+    /// <summary>How many instances on other hosts (or, for the fleet commands, instances) run at once.</summary>
+    [Parameter]
+    [ValidateRange(1, 1024)]
+    public int ThrottleLimit { get; set; } = InstanceFanOut.DefaultThrottleLimit;
+
+    /// <summary>The private key SSH logs in to other hosts with (Invoke-Command's -KeyFilePath).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? KeyFilePath { get; set; }
+
+    /// <summary>ssh options for other hosts (Invoke-Command's -Options), a hashtable or Name=Value strings.</summary>
+    [Parameter]
+    [ValidateNotNull]
+    [SshOptionTransformation]
+    public Hashtable? SshOption { get; set; }
+
+    /// <summary>How this command reaches other hosts: -KeyFilePath (resolved here) and -SshOption.</summary>
+    internal SshConnection Ssh(ICommandHost host) => new(ResolveLiteralPath(host, KeyFilePath), SshOption);
+
     /// <summary>False for a command that reads no instance file here: the fleet commands, which run a remote instance on its host themselves, and the inventory's.</summary>
     internal virtual bool ReadsInstanceFilesHere => true;
 
@@ -51,19 +72,38 @@ public abstract class LamassuCmdlet : PSCmdlet
     /// </summary>
     internal virtual IEnumerable<object> Complete(ICommandHost host) => [];
 
-    /// <summary>Whether -HostName was given on the command line (before any pipeline record binds it by property name).</summary>
-    private bool _hostNameGiven;
+    /// <summary>The parameters given on the command line (bound before any pipeline record binds by property name).</summary>
+    private HashSet<string> _commandLine = [];
 
-    protected override void BeginProcessing() => _hostNameGiven = MyInvocation.BoundParameters.ContainsKey(nameof(HostName));
+    private readonly RemoteRecords _remoteRecords = new();
+
+    protected override void BeginProcessing() =>
+        _commandLine = new HashSet<string>(MyInvocation.BoundParameters.Keys, StringComparer.OrdinalIgnoreCase);
 
     protected override void ProcessRecord()
     {
-        if (ReadsInstanceFilesHere && RemoteRecords.Target(Instance, HostName, _hostNameGiven) is { } remote)
-            WriteError(CmdletHost.ToErrorRecord(RemoteRecords.NotRunHere(remote, MyInvocation.MyCommand.Name)));
+        if (ReadsInstanceFilesHere && RemoteRecords.Target(Instance, HostName, _commandLine.Contains(nameof(HostName))) is { } remote)
+            _remoteRecords.Add(remote, MyInvocation.BoundParameters, _commandLine);
         else Emit(Invoke);
     }
 
-    protected override void EndProcessing() => Emit(Complete);
+    protected override void EndProcessing()
+    {
+        Emit(Complete);
+        if (_remoteRecords.Any) Emit(RunRemoteRecords);
+    }
+
+    /// <summary>The records of remote instances, run on their hosts with this command line.</summary>
+    private IEnumerable<object> RunRemoteRecords(ICommandHost host)
+    {
+        var cmdlet = (CmdletAttribute)System.Attribute.GetCustomAttribute(GetType(), typeof(CmdletAttribute))!;
+        var (parameters, throttleLimit) = RemoteRecords.CommandLine(
+            MyInvocation.BoundParameters.Where(p => _commandLine.Contains(p.Key)), ThrottleLimit,
+            cmdlet.SupportsShouldProcess ? cmdlet.ConfirmImpact : null,
+            LanguagePrimitives.IsTrue(GetVariableValue("WhatIfPreference")),
+            LanguagePrimitives.ConvertTo<ConfirmImpact>(GetVariableValue("ConfirmPreference", ConfirmImpact.High)));
+        return _remoteRecords.Run(host, MyInvocation.MyCommand.Name, parameters, throttleLimit, Ssh(host), Host);
+    }
 
     private void Emit(Func<ICommandHost, IEnumerable<object>> run)
     {

@@ -67,3 +67,10 @@ function Invoke-Lamassuops {
         Remove-Item -LiteralPath $stderrFile.FullName -ErrorAction Ignore
     }
 }
+
+# A free TCP port on 127.0.0.1 (the kernel's choice): one nothing listens on, or that an sshd of the tests binds a moment later.
+function Get-FreeTcpPort {
+    $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+    try { $listener.Start(); $listener.LocalEndpoint.Port } finally { $listener.Stop() }
+}
+

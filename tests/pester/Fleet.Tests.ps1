@@ -119,11 +119,13 @@ Describe 'Instances in pipelines' {
         Get-FleetState | Should -Be $state
     }
 
-    It 'do not run here for an instance on another host: its InstanceIsRemote error, its path here untouched, the local ones as before' {
+    It 'run an instance on another host there, never here: unreachable, it is its error, its path here untouched, the local ones as before' {
         $state = Get-FleetState
         $samplePath = Join-Path $fleet 'sample' 'nsecbunker.db'
         # A path that exists here too: reading it would silently give this machine's rows as the remote instance's.
-        $far = [pscustomobject]@{ Name = 'far'; Instance = 'far'; Host = 'node1.example'; User = 'operator'; BunkerDatabase = $samplePath }
+        # Its host, with the port as PowerShell's -HostName takes it, is one nothing listens on.
+        $closed = Get-FreeTcpPort
+        $far = [pscustomobject]@{ Name = 'far'; Instance = 'far'; Host = "127.0.0.1:$closed"; BunkerDatabase = $samplePath }
 
         $sample = Get-LamassuOpsInstance sample
 
@@ -133,19 +135,20 @@ Describe 'Instances in pipelines' {
         $pairings.Count | Should -Be @(Get-BunkerPairing -LiteralPath $samplePath).Count
         $pairings.Instance | Select-Object -Unique | Should -Be 'sample'
         foreach ($refused in @($failed) + @($stripFailed)) {
-            $refused.FullyQualifiedErrorId | Should -BeLike 'InstanceIsRemote,*'
+            $refused.FullyQualifiedErrorId | Should -BeLike 'InstanceUnreachable,*'
             $refused.TargetObject | Should -Be 'far'
-            $refused.Exception.Message | Should -Match "'far' is on node1\.example"
-            $refused.ErrorDetails.RecommendedAction | Should -Match 'Invoke-Command -HostName node1\.example'
+            $refused.Exception.Message | Should -BeLike "far: No PowerShell remoting session to 127.0.0.1:$($closed): ssh could not log in: *"
+            $refused.ErrorDetails.RecommendedAction | Should -Match 'Test-LamassuOpsInstance'
         }
         @($failed).Count + @($stripFailed).Count | Should -Be 2
         $stripped.Count | Should -Be 0
         Get-FleetState | Should -Be $state
     }
 
-    It 'do not run here for the result of an earlier stage whose Instance the imported inventory places on another host' {
+    It 'run the result of an earlier stage there, never here, when the imported inventory places its Instance on another host' {
         $withFar = Join-Path $fleet 'with-far.json' # beside fleet.json: its paths are relative to it
-        $entries = (Get-Content -Raw -LiteralPath $inventory | ConvertFrom-Json).instances + [pscustomobject]@{ name = 'far'; host = 'node1.example' }
+        $closed = Get-FreeTcpPort
+        $entries = (Get-Content -Raw -LiteralPath $inventory | ConvertFrom-Json).instances + [pscustomobject]@{ name = 'far'; host = '127.0.0.1'; port = $closed }
         @{ instances = @($entries) } | ConvertTo-Json -Depth 4 | Set-Content -LiteralPath $withFar
         $state = Get-FleetState
         Import-LamassuOpsInventory -Path $withFar
@@ -159,7 +162,8 @@ Describe 'Instances in pipelines' {
 
         $pairings.Count | Should -Be 0
         $failed.Count | Should -Be 1
-        $failed[0].FullyQualifiedErrorId | Should -BeLike 'InstanceIsRemote,*'
+        $failed[0].FullyQualifiedErrorId | Should -BeLike 'InstanceUnreachable,*'
+        $failed[0].Exception.Message | Should -BeLike "far: No PowerShell remoting session to 127.0.0.1:$($closed):*"
         $sample.Count | Should -BeGreaterThan 0
         Get-FleetState | Should -Be $state
     }

@@ -2,12 +2,6 @@
 # each on a free port of its own, with a config, host key and authorized key of its own in a temporary directory.
 # Dot-source it after Common.ps1. Every host lets the test's key log in as the user running the tests (root in CI).
 
-# A free TCP port on 127.0.0.1 (the kernel's choice; it stays free until sshd binds it a moment later).
-function Get-FreeTcpPort {
-    $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
-    try { $listener.Start(); $listener.LocalEndpoint.Port } finally { $listener.Stop() }
-}
-
 # The key pair the tests log in with and the known_hosts file every host's key goes into, in $Directory.
 function New-TestSshClient {
     param([string] $Directory)

@@ -128,6 +128,106 @@ Describe 'Get-LamassuOpsHealth over local and remote instances' {
     }
 }
 
+Describe 'Any cmdlet given records of remote instances' {
+    BeforeAll {
+        # An inventory as an operator writes it: the SSH user and port of each remote instance are there.
+        function Import-TestInventory([hashtable[]] $Instances) {
+            $path = Join-Path $TestDrive "fleet-$([guid]::NewGuid()).json"
+            @{ instances = $Instances } | ConvertTo-Json -Depth 4 | Set-Content -LiteralPath $path
+            Import-LamassuOpsInventory -Path $path
+        }
+        function Get-PairingSummary($Pairing) { "$($Pairing.KeyName) $($Pairing.State) $($Pairing.ClientPubkey)" }
+    }
+
+    It 'runs them on their host, where their files are: the rows of a local run there, stamped; a host without the module is its error' {
+        $dbs = 1..3 | ForEach-Object { New-SampleBunkerDirectory }
+        $states = $dbs | ForEach-Object { Get-DirectoryState (Split-Path $_) }
+        Import-TestInventory @(
+            @{ name = 'here'; bunkerDatabase = $dbs[0] }
+            @{ name = 'full-1'; host = '127.0.0.1'; user = $user; port = $full.Port; bunkerDatabase = $dbs[1] }
+            @{ name = 'bare-1'; host = '127.0.0.1'; user = $user; port = $bare.Port; bunkerDatabase = $dbs[2] }
+        )
+
+        $pairings = @(Get-LamassuOpsInstance | Get-BunkerPairing -ThrottleLimit 2 @ssh -ErrorVariable failed -ErrorAction SilentlyContinue -WarningAction SilentlyContinue)
+        $local = @(Get-BunkerPairing -LiteralPath $dbs[1] -WarningAction SilentlyContinue)
+
+        ($pairings | Group-Object Instance | Sort-Object Name).Name | Should -Be 'full-1', 'here'
+        $remote = @($pairings | Where-Object Instance -eq 'full-1')
+        $remote[0].PSObject.TypeNames[0] | Should -Be 'Deserialized.LamassuOps.Core.Bunker.BunkerPairing'
+        ($remote | ForEach-Object { Get-PairingSummary $_ }) | Should -Be ($local | ForEach-Object { Get-PairingSummary $_ })
+        $failed.Count | Should -Be 1
+        $failed[0].FullyQualifiedErrorId | Should -BeLike 'LamassuOpsNotInstalled,*'
+        $failed[0].TargetObject | Should -Be 'bare-1'
+        $dbs | ForEach-Object { Get-DirectoryState (Split-Path $_) } | Should -Be $states
+    }
+
+    It 'writes a remote warning once, with the instance name' {
+        $db = New-SampleBunkerDirectory # its dangling token is a warning
+        Import-TestInventory @(@{ name = 'full-1'; host = '127.0.0.1'; user = $user; port = $full.Port; bunkerDatabase = $db })
+
+        $null = Get-LamassuOpsInstance | Get-BunkerPairing @ssh -WarningVariable warned -WarningAction SilentlyContinue
+
+        @($warned).Count | Should -Be 1
+        "$($warned[0])" | Should -BeLike "full-1: 1 redeemed token(s) in '$db' have no KeyUser*"
+    }
+
+    It 'carries -WhatIf and $WhatIfPreference there (nothing changes), and a strip with -Force strips there with its backup there' {
+        $db = New-SampleBunkerDirectory
+        $copy = New-SampleBunkerDirectory
+        $before = Get-DirectoryState (Split-Path $db)
+        Import-TestInventory @(@{ name = 'full-1'; host = '127.0.0.1'; user = $user; port = $full.Port; bunkerDatabase = $db })
+
+        $whatIf = @(Get-LamassuOpsInstance | Remove-StaleSigningCondition -WhatIf @ssh)
+        $WhatIfPreference = $true
+        try { $preferred = @(Get-LamassuOpsInstance | Remove-StaleSigningCondition @ssh) }
+        finally { $WhatIfPreference = $false }
+        $unchanged = Get-DirectoryState (Split-Path $db)
+        $stripped = @(Get-LamassuOpsInstance | Remove-StaleSigningCondition -Force @ssh)
+        $here = Remove-StaleSigningCondition -LiteralPath $copy -Force
+
+        $whatIf + $preferred | Should -BeNullOrEmpty
+        $unchanged | Should -Be $before
+        $stripped.Count | Should -Be 1
+        $stripped[0].Instance | Should -Be 'full-1'
+        "$($stripped[0].Removed) $($stripped[0].SigningConditionsAfter) $($stripped[0].Pairings)" | Should -Be "$($here.Removed) $($here.SigningConditionsAfter) $($here.Pairings)"
+        Test-Path -LiteralPath $stripped[0].BackupPath | Should -BeTrue
+        Split-Path $stripped[0].BackupPath | Should -Be (Split-Path $db)
+    }
+
+    It 'repairs the dangling pairings a remote Test-BunkerPairing found there: one run per instance, one backup, the verdicts Healthy' {
+        $database = New-SampleBunkerDirectory
+        $accounts = Join-Path (Split-Path $database) 'lnbits.sqlite3'
+        New-SampleLnbitsDatabase -Path $accounts
+        $backups = Join-Path $TestDrive ([guid]::NewGuid().ToString('N'))
+        $null = New-Item -ItemType Directory -Path $backups
+        $backup = (Backup-BunkerDatabase -LiteralPath $database -Destination $backups -ErrorAction Stop).BackupPath
+        # The wipe after the backup: alice's KeyUser and token deleted, as by hand in sqlite3.
+        sqlite3 $database "PRAGMA foreign_keys = ON; DELETE FROM KeyUser WHERE id IN (SELECT keyUserId FROM Token WHERE clientName = 'LNbits alice'); DELETE FROM Token WHERE clientName = 'LNbits alice';"
+        Import-TestInventory @(@{ name = 'full-1'; host = '127.0.0.1'; user = $user; port = $full.Port; bunkerDatabase = $database; lnbitsDatabase = $accounts })
+
+        $dangling = @(Get-LamassuOpsInstance | Test-BunkerPairing @ssh | Where-Object Verdict -eq Dangling)
+        $results = @($dangling | Repair-BunkerPairing -FromBackup $backup -BackupDirectory $backups -Force @ssh -ErrorAction Stop)
+
+        $dangling.Count | Should -BeGreaterThan 1
+        $dangling.Instance | Select-Object -Unique | Should -Be 'full-1'
+        ($results | Where-Object Action -eq 'Repaired').Username | Sort-Object | Should -Be @('alice', 'grace')
+        $results.Instance | Select-Object -Unique | Should -Be 'full-1'
+        @($results.BackupPath | Where-Object { $_ } | Select-Object -Unique).Count | Should -Be 1
+        (Test-BunkerPairing $database $accounts | Where-Object Username -in 'alice', 'grace').Verdict | Should -Be @('Healthy', 'Healthy')
+    }
+
+    It 'takes -HostName user@host:port on the command line, as Invoke-Command does, with no inventory' {
+        $db = New-SampleBunkerDirectory
+        Import-TestInventory @(@{ name = 'other' })
+
+        $pairings = @(Get-BunkerPairing -LiteralPath $db -Instance far -HostName "$user@127.0.0.1:$($full.Port)" @ssh -WarningAction SilentlyContinue)
+
+        $pairings.Count | Should -Be @(Get-BunkerPairing -LiteralPath $db -WarningAction SilentlyContinue).Count
+        $pairings.Instance | Select-Object -Unique | Should -Be 'far'
+        $pairings[0].PSComputerName | Should -Be '127.0.0.1'
+    }
+}
+
 Describe 'Test-BunkerDatabase -FleetInstance' {
     It 'runs local and remote instances in parallel: the serial results, an error per failing instance naming it, the rest go on' {
         $dbs = 1..4 | ForEach-Object { New-SampleBunkerDirectory }

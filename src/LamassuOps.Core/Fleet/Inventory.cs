@@ -27,21 +27,21 @@ public static class Inventory
 
     private const string Shape = "The shape is { \"instances\": [ { \"name\": \"atm-1\", \"bunkerDatabase\": \"/var/lib/nsecbunkerd/nsecbunker.db\", ... } ] } (see Get-Help Import-LamassuOpsInventory).";
 
-    /// <summary>The keys an instance may have, spelled as in the JSON shape, with how each is set.</summary>
-    private static readonly IReadOnlyDictionary<string, Func<Builder, InventoryValue, Builder>> Keys =
-        new Dictionary<string, Func<Builder, InventoryValue, Builder>>(StringComparer.OrdinalIgnoreCase)
+    /// <summary>The keys an instance may have, spelled as in the JSON shape, with how each sets the instance read so far.</summary>
+    private static readonly IReadOnlyDictionary<string, Func<EntryAt, InventoryValue, LamassuOpsInstance, LamassuOpsInstance>> Keys =
+        new Dictionary<string, Func<EntryAt, InventoryValue, LamassuOpsInstance, LamassuOpsInstance>>(StringComparer.OrdinalIgnoreCase)
         {
-            ["name"] = (b, v) => b with { Name = Name(b, v) },
-            ["host"] = (b, v) => b with { Host = Text(b, v) },
-            ["user"] = (b, v) => b with { User = Text(b, v) },
-            ["port"] = (b, v) => b with { Port = Port(b, v) },
-            ["bunkerDatabase"] = (b, v) => b with { BunkerDatabase = LiteralPath(b, v) },
-            ["lnbitsDatabase"] = (b, v) => b with { LnbitsDatabase = Text(b, v) },
-            ["lamassuDatabaseUrl"] = (b, v) => b with { LamassuDatabaseUrl = Text(b, v) },
-            ["lamassuPackage"] = (b, v) => b with { LamassuPackage = Text(b, v) },
-            ["lamassuWrapper"] = (b, v) => b with { LamassuWrapper = Text(b, v) },
-            ["lamassuServiceUser"] = (b, v) => b with { LamassuServiceUser = Text(b, v) },
-            ["tags"] = (b, v) => b with { Tags = Tags(b, v) },
+            ["name"] = (at, v, i) => i with { Name = Name(at, v) },
+            ["host"] = (at, v, i) => i with { Host = Text(at, v) },
+            ["user"] = (at, v, i) => i with { User = Text(at, v) },
+            ["port"] = (at, v, i) => i with { Port = Port(at, v) },
+            ["bunkerDatabase"] = (at, v, i) => i with { BunkerDatabase = LiteralPath(at, v) },
+            ["lnbitsDatabase"] = (at, v, i) => i with { LnbitsDatabase = Text(at, v) },
+            ["lamassuDatabaseUrl"] = (at, v, i) => i with { LamassuDatabaseUrl = Text(at, v) },
+            ["lamassuPackage"] = (at, v, i) => i with { LamassuPackage = Text(at, v) },
+            ["lamassuWrapper"] = (at, v, i) => i with { LamassuWrapper = Text(at, v) },
+            ["lamassuServiceUser"] = (at, v, i) => i with { LamassuServiceUser = Text(at, v) },
+            ["tags"] = (at, v, i) => i with { Tags = Tags(at, v) },
         };
 
     /// <summary>Reads and checks a JSON inventory.</summary>
@@ -81,22 +81,22 @@ public static class Inventory
         var lines = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
         foreach (var entry in entries)
         {
-            var builder = new Builder(path, entry.Line);
+            var instance = new LamassuOpsInstance { Name = "" }; // no name yet: "name" may come after other keys
+            EntryAt At(int line) => new(path, line, instance.Name.Length == 0 ? null : instance.Name);
             foreach (var value in entry.Values)
             {
                 if (!Keys.TryGetValue(value.Key, out var set))
-                    throw BadEntry(builder with { Line = value.Line }, $"has the unknown key '{value.Key}'",
+                    throw BadEntry(At(value.Line), $"has the unknown key '{value.Key}'",
                         $"The keys are {string.Join(", ", Keys.Keys)}; check its spelling.");
-                builder = set(builder with { Line = value.Line }, value);
+                instance = set(At(value.Line), value, instance);
             }
-            builder = builder with { Line = entry.Line };
-            if (builder.Name is null) throw BadEntry(builder, "has no 'name'", "Give every instance a name: \"name\": \"atm-1\".");
-            if (lines.TryGetValue(builder.Name, out var first))
+            if (instance.Name.Length == 0) throw BadEntry(At(entry.Line), "has no 'name'", "Give every instance a name: \"name\": \"atm-1\".");
+            if (lines.TryGetValue(instance.Name, out var first))
                 throw new LamassuOpsException(DuplicateName, FailureKind.InvalidData,
-                    $"{path} line {entry.Line}: the instance name '{builder.Name}' is already used on line {first}; nothing was imported.", path,
+                    $"{path} line {entry.Line}: the instance name '{instance.Name}' is already used on line {first}; nothing was imported.", path,
                     "Give each instance its own name.");
-            lines[builder.Name] = entry.Line;
-            instances.Add(builder.Build());
+            lines[instance.Name] = entry.Line;
+            instances.Add(RelativeToInventory(instance, path));
         }
         return instances;
     }
@@ -224,10 +224,10 @@ public static class Inventory
     private static string FirstSentence(string message) => message.Split(" Path:", 2)[0].TrimEnd('.');
 
 
-    private static LamassuOpsException BadEntry(Builder at, string what, string fix) => new(EntryInvalid, FailureKind.InvalidData,
+    private static LamassuOpsException BadEntry(EntryAt at, string what, string fix) => new(EntryInvalid, FailureKind.InvalidData,
         $"{at.Path} line {at.Line}: the instance {(at.Name is null ? "" : $"'{at.Name}' ")}{what}; nothing was imported.", at.Path, fix);
 
-    private static string? Text(Builder at, InventoryValue value) => value.Value switch
+    private static string? Text(EntryAt at, InventoryValue value) => value.Value switch
     {
         null => null,
         string text when text.Length > 0 && !text.Contains('\0') => text,
@@ -236,13 +236,13 @@ public static class Inventory
     };
 
     /// <summary>A path instances bind to -Path by (alias BunkerDatabase), so it must not hold wildcard characters.</summary>
-    private static string? LiteralPath(Builder at, InventoryValue value) =>
+    private static string? LiteralPath(EntryAt at, InventoryValue value) =>
         Text(at, value) is { } path && path.IndexOfAny(['*', '?', '[', ']']) >= 0
             ? throw BadEntry(at, $"has a '{value.Key}' with wildcard characters (*, ?, [ or ]): \"{path}\"",
                 "Give the database's own path; an instance binds -Path of the nsecbunkerd commands, where those characters are wildcards (rename the file or directory).")
             : Text(at, value);
 
-    private static string Name(Builder at, InventoryValue value)
+    private static string Name(EntryAt at, InventoryValue value)
     {
         var name = Text(at, value);
         if (name is null || name.Any(c => char.IsWhiteSpace(c) || char.IsControl(c) || c is '*' or '?' or '[' or ']' or '`' or '/'))
@@ -251,7 +251,7 @@ public static class Inventory
         return name;
     }
 
-    private static int? Port(Builder at, InventoryValue value) => value.Value switch
+    private static int? Port(EntryAt at, InventoryValue value) => value.Value switch
     {
         null => null,
         long port when port is >= 1 and <= 65535 => (int)port,
@@ -259,7 +259,7 @@ public static class Inventory
             "Write the SSH port as a number, e.g. \"port\": 2222, or leave it out for 22."),
     };
 
-    private static IReadOnlyList<string> Tags(Builder at, InventoryValue value)
+    private static IReadOnlyList<string> Tags(EntryAt at, InventoryValue value)
     {
         IEnumerable<object?> items = value.Value switch
         {
@@ -284,31 +284,19 @@ public static class Inventory
         _ => Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? "",
     };
 
-    private sealed record Builder(string Path, int Line)
-    {
-        public string? Name { get; init; }
-        public string? Host { get; init; }
-        public string? User { get; init; }
-        public int? Port { get; init; }
-        public string? BunkerDatabase { get; init; }
-        public string? LnbitsDatabase { get; init; }
-        public string? LamassuDatabaseUrl { get; init; }
-        public string? LamassuPackage { get; init; }
-        public string? LamassuWrapper { get; init; }
-        public string? LamassuServiceUser { get; init; }
-        public IReadOnlyList<string> Tags { get; init; } = [];
+    /// <summary>Where a key of an entry is, for its error: the file, the line, and the instance's name once read.</summary>
+    private sealed record EntryAt(string Path, int Line, string? Name);
 
-        /// <summary>A local instance's relative paths are relative to the inventory's directory; a remote one's are left to its host.</summary>
-        public LamassuOpsInstance Build()
+    /// <summary>A local instance's relative paths are relative to the inventory's directory; a remote one's are left to its host.</summary>
+    private static LamassuOpsInstance RelativeToInventory(LamassuOpsInstance instance, string inventory)
+    {
+        var directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(inventory))!;
+        string? Local(string? path) =>
+            instance.IsLocal && path is not null && !LnbitsDatabaseLocation.IsPostgres(path) ? System.IO.Path.GetFullPath(path, directory) : path;
+        return instance with
         {
-            var directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(Path))!;
-            string? Local(string? path) => Host is null && path is not null && !LnbitsDatabaseLocation.IsPostgres(path) ? System.IO.Path.GetFullPath(path, directory) : path;
-            return new LamassuOpsInstance
-            {
-                Name = Name!, Host = Host, User = User, Port = Port, BunkerDatabase = Local(BunkerDatabase), LnbitsDatabase = Local(LnbitsDatabase),
-                LamassuDatabaseUrl = LamassuDatabaseUrl, LamassuPackage = Local(LamassuPackage), LamassuWrapper = Local(LamassuWrapper),
-                LamassuServiceUser = LamassuServiceUser, Tags = Tags,
-            };
-        }
+            BunkerDatabase = Local(instance.BunkerDatabase), LnbitsDatabase = Local(instance.LnbitsDatabase),
+            LamassuPackage = Local(instance.LamassuPackage), LamassuWrapper = Local(instance.LamassuWrapper),
+        };
     }
 }

@@ -3,9 +3,10 @@ namespace LamassuOps.Core.Fleet;
 /// <summary>
 /// One instance of the inventory: an nsecbunkerd/LNbits/lamassu installation on a host. Every value but
 /// <see cref="Name"/> is optional. The property names are the names cmdlet parameters bind to by property name
-/// (Get-LamassuOpsInstance | Get-BunkerPairing), so they are part of the module's interface.
+/// (Get-LamassuOpsInstance | Get-BunkerPairing), so they are part of the module's interface. A record, so that the
+/// inventory reader sets one key at a time (<c>with</c>).
 /// </summary>
-public sealed class LamassuOpsInstance
+public sealed record LamassuOpsInstance
 {
     public required string Name { get; init; }
 

@@ -73,19 +73,6 @@ public sealed class GetLamassuOpsHealthCommand : LamassuCmdlet
     [Parameter]
     public DateTimeOffset? AsOf { get; set; }
 
-    [Parameter]
-    [ValidateRange(1, 1024)]
-    public int ThrottleLimit { get; set; } = InstanceFanOut.DefaultThrottleLimit;
-
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? KeyFilePath { get; set; }
-
-    [Parameter]
-    [ValidateNotNull]
-    [SshOptionTransformation]
-    public Hashtable? SshOption { get; set; }
-
     private readonly List<LamassuOpsInstance> _instances = [];
 
     internal override bool ReadsInstanceFilesHere => false;
@@ -103,7 +90,7 @@ public sealed class GetLamassuOpsHealthCommand : LamassuCmdlet
         var options = new HealthOptions { AsOf = AsOf ?? DateTimeOffset.UtcNow, BackupMaxAge = BackupMaxAge };
         return FleetInstances.Run(host, _instances, ThrottleLimit, "Get-LamassuOpsHealth",
             (instance, instanceHost) => [InstanceHealth.Check(instance, options, instanceHost)], instance => RemoteParameters(instance, options),
-            new SshConnection(ResolveLiteralPath(host, KeyFilePath), SshOption), Host);
+            Ssh(host), Host);
     }
 
     /// <summary>The same check on a remote instance's host, as an instance of that host: its paths are the host's, so they go as given.</summary>

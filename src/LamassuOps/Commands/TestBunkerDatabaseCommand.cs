@@ -25,19 +25,6 @@ public sealed class TestBunkerDatabaseCommand : DatabasePathCmdlet
     [ValidateNotNullOrEmpty]
     public PSObject[] FleetInstance { get; set; } = [];
 
-    [Parameter(ParameterSetName = "FleetInstance")]
-    [ValidateRange(1, 1024)]
-    public int ThrottleLimit { get; set; } = InstanceFanOut.DefaultThrottleLimit;
-
-    [Parameter(ParameterSetName = "FleetInstance")]
-    [ValidateNotNullOrEmpty]
-    public string? KeyFilePath { get; set; }
-
-    [Parameter(ParameterSetName = "FleetInstance")]
-    [ValidateNotNull]
-    [SshOptionTransformation]
-    public Hashtable? SshOption { get; set; }
-
     internal override IEnumerable<object> Invoke(ICommandHost host)
     {
         var migrationsPath = ResolveLiteralPath(host, MigrationsPath);
@@ -47,7 +34,7 @@ public sealed class TestBunkerDatabaseCommand : DatabasePathCmdlet
         var localPath = FleetInstances.ResolveLocalPaths(host, instances, BunkerDatabase);
         return FleetInstances.Run(host, instances, ThrottleLimit, "Test-BunkerDatabase",
             (instance, instanceHost) => [Test(localPath(instance), migrationsPath, instanceHost)],
-            RemoteParameters, new SshConnection(ResolveLiteralPath(host, KeyFilePath), SshOption), Host);
+            RemoteParameters, Ssh(host), Host);
     }
 
     /// <summary>The same command on a remote instance's host: its paths are that host's, so they go as given.</summary>

@@ -1,4 +1,3 @@
-using System.Collections;
 using System.Management.Automation;
 using LamassuOps.Core;
 using LamassuOps.Core.Fleet;
@@ -32,19 +31,6 @@ public sealed class TestLamassuOpsInstanceCommand : LamassuCmdlet
     [Parameter(ValueFromPipelineByPropertyName = true)]
     public int? Port { get; set; }
 
-    [Parameter]
-    [ValidateRange(1, 1024)]
-    public int ThrottleLimit { get; set; } = InstanceFanOut.DefaultThrottleLimit;
-
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? KeyFilePath { get; set; }
-
-    [Parameter]
-    [ValidateNotNull]
-    [SshOptionTransformation]
-    public Hashtable? SshOption { get; set; }
-
     /// <summary>Collects this record's instance (one with a bad port is its error); they are probed together in <see cref="Complete"/>.</summary>
     internal override IEnumerable<object> Invoke(ICommandHost host) => ForEachItem(host, [Name], name =>
     {
@@ -55,7 +41,7 @@ public sealed class TestLamassuOpsInstanceCommand : LamassuCmdlet
 
     internal override IEnumerable<object> Complete(ICommandHost host)
     {
-        var ssh = new SshConnection(ResolveLiteralPath(host, KeyFilePath), SshOption);
+        var ssh = Ssh(host);
         var loadedVersion = typeof(InstanceProbe).Assembly.GetName().Version!.ToString(3);
         return InstanceFanOut.Run(_instances, ThrottleLimit, "Test-LamassuOpsInstance",
             (instance, instanceHost) => [InstanceProbe.Run(instance, ssh, Host, loadedVersion, instanceHost)], host);

@@ -32,7 +32,7 @@ internal sealed record SshConnection(string? KeyFilePath, Hashtable? Options)
 /// -HostName opens, then Invoke-Command -Session), in a runspace of its own so that many instances run at once on the fan-out's threads. Output is streamed back as
 /// PowerShell's deserialised objects (they bind by property name like the originals); the remote errors, warnings and
 /// verbose messages are this instance's. Host calls of the remote side (a "What if:" line, a -Confirm prompt) go to
-/// <c>psHost</c>, the caller's host. Stopping stops the remote pipeline and closes the connection. A local instance's
+/// <c>psHost</c>, the caller's host (through <see cref="RemoteCallerHost"/>). Stopping stops the remote pipeline and closes the connection. A local instance's
 /// script runs in that runspace, here.
 /// </summary>
 internal static class RemoteInstance
@@ -81,7 +81,7 @@ internal static class RemoteInstance
     {
         using var runspace = psHost is null
             ? RunspaceFactory.CreateRunspace(InitialSessionState.CreateDefault2())
-            : RunspaceFactory.CreateRunspace(psHost, InitialSessionState.CreateDefault2());
+            : RunspaceFactory.CreateRunspace(new RemoteCallerHost(psHost), InitialSessionState.CreateDefault2());
         runspace.Open();
         var session = instance.IsLocal ? null : Open(runspace, instance, ssh, host.CancellationToken);
         using var powerShell = PowerShell.Create();

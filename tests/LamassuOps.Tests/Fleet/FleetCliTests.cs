@@ -37,10 +37,7 @@ public sealed class FleetCliTests : IDisposable
     {
         // A port nothing listens on: ssh fails at once, and its own message must not reach stdout. It once hung
         // PowerShell's SSH transport (see RemoteInstance.Open): the answer must come well within the connecting timeout.
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
+        var port = ClosedPort();
         var inventory = _dir.File("far.json");
         File.WriteAllText(inventory, $$"""{ "instances": [ { "name": "far", "host": "127.0.0.1", "port": {{port}}, "bunkerDatabase": "/var/lib/nsecbunkerd/nsecbunker.db" } ] }""");
         var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -56,20 +53,32 @@ public sealed class FleetCliTests : IDisposable
     }
 
     [Fact]
-    public void ACommandGivenARemoteInstanceDoesNotReadItsPathOnThisMachine()
+    public void ACommandGivenARemoteInstanceRunsThereAndNeverReadsItsPathOnThisMachine()
     {
         var fleet = FleetFixture.Create(_dir);
         var before = File.ReadAllBytes(fleet.SampleBunker);
         var files = Directory.GetFiles(Path.GetDirectoryName(fleet.SampleBunker)!);
+        var port = ClosedPort();
 
-        var far = CliProcess.Run("Remove-StaleSigningCondition", "--literal-path", fleet.SampleBunker, "--instance", "far", "--host", "node1.example",
-            "--force", "--json");
+        // --host takes the user and port as PowerShell's -HostName does; nothing listens there.
+        var far = CliProcess.Run("Remove-StaleSigningCondition", "--literal-path", fleet.SampleBunker, "--instance", "far",
+            "--host", $"operator@127.0.0.1:{port}", "--force", "--json");
 
         Assert.Equal(1, far.ExitCode);
         Assert.Equal("", far.Stdout);
-        Assert.Contains("lamassuops: InstanceIsRemote: The instance 'far' is on node1.example: Remove-StaleSigningCondition would read its files on this machine", far.Stderr);
+        Assert.Contains($"lamassuops: InstanceUnreachable: far: No PowerShell remoting session to operator@127.0.0.1:{port}: ssh could not log in: ", far.Stderr);
         Assert.Equal(before, File.ReadAllBytes(fleet.SampleBunker));
         Assert.Equal(files, Directory.GetFiles(Path.GetDirectoryName(fleet.SampleBunker)!)); // no backup taken here either
+    }
+
+    /// <summary>A TCP port on 127.0.0.1 that nothing listens on.</summary>
+    private static int ClosedPort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
     }
 
     [Fact]

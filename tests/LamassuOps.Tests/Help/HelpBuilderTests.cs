@@ -117,9 +117,9 @@ public sealed class HelpBuilderTests
 
         var syntaxItems = command.Element(Command + "syntax")!.Elements(Command + "syntaxItem").ToList();
         Assert.Equal(2, syntaxItems.Count);
-        Assert.Equal(["Path", "Name", "State", "OlderThan", "AsOf", "Limit", "IncludeSecret", "Instance", "HostName"],
+        Assert.Equal(["Path", "Name", "State", "OlderThan", "AsOf", "Limit", "IncludeSecret", "Instance", "HostName", "ThrottleLimit", "KeyFilePath", "SshOption"],
             syntaxItems[0].Elements(Command + "parameter").Select(p => p.Element(Maml + "name")!.Value));
-        Assert.Equal(["Name", "LiteralPath", "State", "OlderThan", "AsOf", "Limit", "IncludeSecret", "Instance", "HostName"],
+        Assert.Equal(["Name", "LiteralPath", "State", "OlderThan", "AsOf", "Limit", "IncludeSecret", "Instance", "HostName", "ThrottleLimit", "KeyFilePath", "SshOption"],
             syntaxItems[1].Elements(Command + "parameter").Select(p => p.Element(Maml + "name")!.Value));
         var pathInSyntax = syntaxItems[0].Elements(Command + "parameter").First();
         Assert.Equal(
@@ -133,7 +133,7 @@ public sealed class HelpBuilderTests
         Assert.Equal(["Live", "Expired", "Revoked"], stateValues);
 
         var parameters = command.Element(Command + "parameters")!.Elements(Command + "parameter").ToList();
-        Assert.Equal(10, parameters.Count);
+        Assert.Equal(13, parameters.Count);
         var literalPath = parameters.Single(p => p.Element(Maml + "name")!.Value == "LiteralPath");
         Assert.Equal("PSPath, LP", literalPath.Attribute("aliases")!.Value);
         Assert.Equal("named", literalPath.Attribute("position")!.Value);
@@ -165,7 +165,7 @@ public sealed class HelpBuilderTests
 
         var names = command.Element(Command + "syntax")!.Elements(Command + "syntaxItem").First()
             .Elements(Command + "parameter").Select(p => p.Element(Maml + "name")!.Value);
-        Assert.Equal(["Path", "Kind", "Force", "Instance", "HostName", "WhatIf", "Confirm"], names);
+        Assert.Equal(["Path", "Kind", "Force", "Instance", "HostName", "ThrottleLimit", "KeyFilePath", "SshOption", "WhatIf", "Confirm"], names);
         Assert.Empty(command.Element(Command + "relatedLinks")!.Elements());
     }
 

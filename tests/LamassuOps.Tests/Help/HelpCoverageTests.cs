@@ -113,7 +113,7 @@ public sealed class HelpCoverageTests
             .Replace("Aliases: PSPath, LP", "Aliases: PSPath")
             .Replace("Accepted values: Request, Log", "Accepted values: Request, Log, Everything")
             .Replace("### -Force\nDeletes without asking.", "### -Forced\nDeletes without asking.")
-            .Replace("[-Kind {Request | Log}] [-Force] [-Instance <String>] [-HostName <String>] [-WhatIf]", "[-Kind {Request | Log}] [-Instance <String>] [-HostName <String>] [-WhatIf]")
+            .Replace("[-Kind {Request | Log}] [-Force] [-Instance <String>] [-HostName <String>] [-ThrottleLimit <Int32>] [-KeyFilePath <String>] [-SshOption <Hashtable>] [-WhatIf]", "[-Kind {Request | Log}] [-Instance <String>] [-HostName <String>] [-ThrottleLimit <Int32>] [-KeyFilePath <String>] [-SshOption <Hashtable>] [-WhatIf]")
             .Replace("### LiteralPath\n", "### LiteralPaths\n")
             .Replace("### LamassuOps.Tests.Fixtures.SampleItem", "### System.Object")
             .Replace("PS> Remove-SampleItem ./items/*.txt -WhatIf", "PS> Get-ChildItem");
@@ -127,7 +127,7 @@ public sealed class HelpCoverageTests
         Assert.Contains(problems, p => p.StartsWith("'### -Kind': Accepted values are 'Request, Log, Everything', not 'Request, Log'"));
         Assert.Contains(problems, p => p.StartsWith("## PARAMETERS has no '### -Force'") && p.Contains("Type: SwitchParameter"));
         Assert.Contains(problems, p => p.StartsWith("'### -Forced' documents a parameter Remove-SampleItem does not have"));
-        Assert.Contains(problems, p => p.StartsWith("## SYNTAX '### Path (Default)' is") && p.Contains("[-Kind {Request | Log}] [-Force] [-Instance <String>] [-HostName <String>] [-WhatIf]"));
+        Assert.Contains(problems, p => p.StartsWith("## SYNTAX '### Path (Default)' is") && p.Contains("[-Kind {Request | Log}] [-Force] [-Instance <String>] [-HostName <String>] [-ThrottleLimit <Int32>] [-KeyFilePath <String>] [-SshOption <Hashtable>] [-WhatIf]"));
         Assert.Contains(problems, p => p.StartsWith("## SYNTAX has no '### LiteralPath'"));
         Assert.Contains(problems, p => p.StartsWith("## SYNTAX documents '### LiteralPaths'"));
         Assert.Contains(problems, p => p.StartsWith("## OUTPUTS lists 'System.Object'; [OutputType] says 'LamassuOps.Tests.Fixtures.SampleItem'"));
@@ -166,9 +166,9 @@ public sealed class HelpCoverageTests
     {
         var definition = CommandCatalog.Describe(typeof(SetSampleModeCommand));
 
-        Assert.Equal("Set-SampleMode [-Name] <String> [-Mode] {Live | Expired | Revoked} [-PassThru] [-Instance <String>] [-HostName <String>] [-WhatIf] [-Confirm] [<CommonParameters>]",
+        Assert.Equal("Set-SampleMode [-Name] <String> [-Mode] {Live | Expired | Revoked} [-PassThru] [-Instance <String>] [-HostName <String>] [-ThrottleLimit <Int32>] [-KeyFilePath <String>] [-SshOption <Hashtable>] [-WhatIf] [-Confirm] [<CommonParameters>]",
             CmdletMetadata.Syntax(definition, "ByName"));
-        Assert.Equal("Set-SampleMode [-Mode] {Live | Expired | Revoked} -Id <Int32> [-PassThru] [-Instance <String>] [-HostName <String>] [-WhatIf] [-Confirm] [<CommonParameters>]",
+        Assert.Equal("Set-SampleMode [-Mode] {Live | Expired | Revoked} -Id <Int32> [-PassThru] [-Instance <String>] [-HostName <String>] [-ThrottleLimit <Int32>] [-KeyFilePath <String>] [-SshOption <Hashtable>] [-WhatIf] [-Confirm] [<CommonParameters>]",
             CmdletMetadata.Syntax(definition, "ById"));
     }
 }
