@@ -42,7 +42,8 @@ internal sealed partial class CliSession(TextWriter stdout, TextWriter stderr, T
             // Written and let go at once: the collection would otherwise hold every result of the run.
             var item = results[e.Index];
             results.RemoveAt(e.Index);
-            Write(output, item.BaseObject, stamped ? LamassuCmdlet.InstanceOf(item) : null);
+            var result = RemoteResult.Of(item);
+            Write(output, result, stamped && result is not RemoteResult ? LamassuCmdlet.InstanceOf(item) : null);
         };
         shell.Streams.Error.DataAdded += (_, e) => WriteError(render, shell.Streams.Error[e.Index]);
 

@@ -105,7 +105,9 @@ public sealed class TextTableWriter(TextWriter stdout, IReadOnlyDictionary<strin
     private const int NarrowestColumn = 8;
     private const int MaxTableProperties = 4;
     private readonly List<object> _pending = [];
-    private Type? _currentType;
+
+    /// <summary>The type name of the run of same-typed objects being written (a remote result's is its original type's).</summary>
+    private string? _currentShape;
     private int[]? _widths;
 
     public override void Write(object result)
@@ -116,9 +118,9 @@ public sealed class TextTableWriter(TextWriter stdout, IReadOnlyDictionary<strin
             stdout.WriteLine(FormatValue(result));
             return;
         }
-        if (result.GetType() != _currentType) Flush();
-        _currentType = result.GetType();
-        var (isList, properties) = Layout(_currentType);
+        if (Shape(result) != _currentShape) Flush();
+        _currentShape = Shape(result);
+        var (isList, properties) = Layout(result);
         if (isList)
         {
             WriteList(result, properties, "");
@@ -135,20 +137,23 @@ public sealed class TextTableWriter(TextWriter stdout, IReadOnlyDictionary<strin
 
     public override void Flush()
     {
-        if (_pending.Count > 0 && _currentType is not null) WritePendingTable(Layout(_currentType).Properties);
+        if (_pending.Count > 0) WritePendingTable(Layout(_pending[0]).Properties);
         _widths = null;
-        _currentType = null;
+        _currentShape = null;
     }
 
-    private (bool IsList, IReadOnlyList<Column> Properties) Layout(Type type)
+    private static string Shape(object result) => result is RemoteResult remote ? remote.TypeName : result.GetType().FullName!;
+
+    /// <summary>The view of the object's type, or all its properties; a remote result's are read from its property values.</summary>
+    private (bool IsList, IReadOnlyList<Column> Properties) Layout(object sample)
     {
-        var all = type.GetProperties(BindingFlags.Public | BindingFlags.Instance);
-        Column? Property(string header, string? name) =>
-            all.FirstOrDefault(p => p.Name == name) is { } property ? new Column(header, property.GetValue) : null;
-        if (!views.TryGetValue(type.FullName!, out var view))
-            return (all.Length > MaxTableProperties, all.Select(p => new Column(p.Name, p.GetValue)).ToList());
+        var all = sample is RemoteResult remote
+            ? remote.Properties.Keys.Select(name => new Column(name, target => ((RemoteResult)target).Properties.GetValueOrDefault(name))).ToList()
+            : sample.GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance).Select(p => new Column(p.Name, p.GetValue)).ToList();
+        Column? Property(string header, string? name) => all.FirstOrDefault(p => p.Header == name) is { } property ? property with { Header = header } : null;
+        if (!views.TryGetValue(Shape(sample), out var view)) return (all.Count > MaxTableProperties, all);
         var columns = view.Items.Select(item => item.Script is { } script && evaluate is not null
-                ? new Column(item.Label, target => evaluate(script, target))
+                ? new Column(item.Label, target => evaluate(script, target is RemoteResult r ? r.Source : target))
                 : Property(item.Label, item.PropertyName ?? item.Label))
             .OfType<Column>()
             .ToList();

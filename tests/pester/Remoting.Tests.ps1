@@ -226,6 +226,38 @@ Describe 'Any cmdlet given records of remote instances' {
         $pairings.Instance | Select-Object -Unique | Should -Be 'far'
         $pairings[0].PSComputerName | Should -Be '127.0.0.1'
     }
+
+    It 'lamassuops runs a command for an instance on another host there: --host user@host:port, the same JSON objects, the file unchanged' {
+        $db = New-SampleBunkerDirectory
+        $before = Get-DirectoryState (Split-Path $db)
+
+        $result = Invoke-Lamassuops @('Get-BunkerPairing', '--literal-path', $db, '--instance', 'far', '--host', "$user@127.0.0.1:$($full.Port)",
+            '--key-file-path', $client.KeyFilePath, '--ssh-option', "UserKnownHostsFile=$($client.KnownHosts)")
+        $here = Invoke-Lamassuops @('Get-BunkerPairing', '--literal-path', $db)
+
+        $result.ExitCode | Should -Be 0 -Because $result.Stderr
+        ($result.Objects | ForEach-Object { Get-PairingSummary $_ }) | Should -Be ($here.Objects | ForEach-Object { Get-PairingSummary $_ })
+        $result.Objects.Instance | Select-Object -Unique | Should -Be 'far'
+        Get-DirectoryState (Split-Path $db) | Should -Be $before
+    }
+
+    It 'lamassuops Get-LamassuOpsHealth --inventory checks a remote instance there: the JSON of a local check, exit 1 for its findings' {
+        $db = New-SampleBunkerDirectory # stale copies to strip: it needs attention
+        $inventory = Join-Path $TestDrive "cli-fleet-$([guid]::NewGuid()).json"
+        @{ instances = @(@{ name = 'full-1'; host = '127.0.0.1'; user = $user; port = $full.Port; bunkerDatabase = $db }) } | ConvertTo-Json -Depth 4 |
+            Set-Content -LiteralPath $inventory
+        $asOf = [DateTimeOffset]::UtcNow.ToString('o')
+
+        $remote = Invoke-Lamassuops @('Get-LamassuOpsHealth', '--inventory', $inventory, '--as-of', $asOf,
+            '--key-file-path', $client.KeyFilePath, '--ssh-option', "UserKnownHostsFile=$($client.KnownHosts)")
+        $here = Invoke-Lamassuops @('Get-LamassuOpsHealth', '--instance', 'full-1', '--bunker-database', $db, '--as-of', $asOf)
+
+        $remote.ExitCode | Should -Be 1 -Because $remote.Stderr
+        $remote.ErrorId | Should -BeNullOrEmpty
+        $remote.Objects.Count | Should -Be 1
+        $remote.Objects[0].PSObject.Properties.Name | Should -Not -Contain 'PSComputerName'
+        ($remote.Objects[0] | ConvertTo-Json -Depth 8 -Compress) | Should -Be ($here.Objects[0] | ConvertTo-Json -Depth 8 -Compress)
+    }
 }
 
 Describe 'Test-BunkerDatabase -FleetInstance' {

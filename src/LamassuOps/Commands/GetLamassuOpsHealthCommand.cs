@@ -12,23 +12,13 @@ namespace LamassuOps.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "LamassuOpsHealth")]
 [OutputType(typeof(LamassuOpsHealth))]
-public sealed class GetLamassuOpsHealthCommand : LamassuCmdlet
+public sealed class GetLamassuOpsHealthCommand : InventoryCmdlet
 {
     [Parameter(Position = 0)]
     [SupportsWildcards]
     [ArgumentCompleter(typeof(InstanceNameCompleter))]
     [ValidateNotNullOrEmpty]
     public string[]? Name { get; set; }
-
-    [Parameter]
-    [SupportsWildcards]
-    [ValidateNotNullOrEmpty]
-    public string[]? Tag { get; set; }
-
-    /// <summary>An inventory file read for this command only (lamassuops has no session to import into).</summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? Inventory { get; set; }
 
     /// <summary>
     /// An instance from the pipeline (Get-LamassuOpsInstance, or any object with these properties, its host binding the
@@ -75,8 +65,6 @@ public sealed class GetLamassuOpsHealthCommand : LamassuCmdlet
 
     private readonly List<LamassuOpsInstance> _instances = [];
 
-    internal override bool ReadsInstanceFilesHere => false;
-
     /// <summary>Gathers the instances of this pipeline record (a bad one is its error); they are checked together in <see cref="Complete"/>.</summary>
     internal override IEnumerable<object> Invoke(ICommandHost host) => ForEachItem(host, [Instance], _ =>
     {
@@ -118,7 +106,7 @@ public sealed class GetLamassuOpsHealthCommand : LamassuCmdlet
     /// </summary>
     private IEnumerable<LamassuOpsInstance> Instances(ICommandHost host)
     {
-        if (string.IsNullOrEmpty(Instance)) return Core.Fleet.Inventory.Select(InventoryFiles.Current(host, Inventory), Name, Tag);
+        if (string.IsNullOrEmpty(Instance)) return Selected(host, Name);
         static string? Given(string? value) => string.IsNullOrEmpty(value) ? null : value;
         var (hostName, parts) = (Given(HostName), new[] { BunkerDatabase, LnbitsDatabase, LamassuDatabaseUrl, LamassuPackage, LamassuWrapper, LamassuServiceUser }
             .Select(Given).ToArray());

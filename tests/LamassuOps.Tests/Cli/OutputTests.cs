@@ -47,6 +47,39 @@ public sealed class OutputTests
         Assert.Equal("x", JsonDocument.Parse(lines[1]).RootElement.GetProperty("Name").GetString());
     }
 
+    /// <summary>What an object is after PowerShell remoting: serialised by PowerShell (to the depth types/LamassuOps.Types.ps1xml gives the module's types), deserialised, remoting's properties added.</summary>
+    private static object AfterRemoting(object original, int depth = 2)
+    {
+        var deserialised = (System.Management.Automation.PSObject)System.Management.Automation.PSSerializer.Deserialize(
+            System.Management.Automation.PSSerializer.Serialize(original, depth));
+        deserialised.Properties.Add(new System.Management.Automation.PSNoteProperty("PSComputerName", "node1"));
+        return RemoteResult.Of(deserialised);
+    }
+
+    private static string JsonLine(object result)
+    {
+        var stdout = new StringWriter();
+        var writer = OutputWriter.Create(json: true, stdout, NoViews);
+        writer.Write(result);
+        writer.Flush();
+        return stdout.ToString();
+    }
+
+    [Fact]
+    public void AResultBackFromRemotingIsWrittenAsTheOriginalObject()
+    {
+        var holder = new Holder("/x", [new Pair("x", 2), new Pair("y", 3)], ["a"], true, null);
+        var view = new Dictionary<string, FormatView> { [typeof(SampleItem).FullName!] = new(typeof(SampleItem).FullName!, false, ["Name", "State", "CreatedAt"]) };
+
+        var remoteItem = AfterRemoting(Item);
+
+        Assert.IsType<RemoteResult>(remoteItem);
+        Assert.Equal(JsonLine(Item), JsonLine(remoteItem)); // the enum's name, the moment with its offset, no PSComputerName
+        Assert.Equal(JsonLine(holder), JsonLine(AfterRemoting(holder)));
+        Assert.Equal(Write(view, Item, Item), Write(view, remoteItem, AfterRemoting(Item)));
+        Assert.Equal(Write(NoViews, holder), Write(NoViews, AfterRemoting(holder)));
+    }
+
     [Fact]
     public void JsonLinesIntoARedirectedStdoutAreTheSameBytesAsTheTextWriterGets()
     {
