@@ -319,7 +319,11 @@ Describe 'Test-BunkerDatabase -FleetInstance' {
         }
     }
 
-    It 'stops promptly mid-fan-out: fewer results, no ssh left running, every database unchanged' {
+    It 'stops promptly mid-fan-out (<Form>): fewer results, no ssh left running, every database unchanged' -ForEach @(
+        @{ Form = '-FleetInstance'; Command = 'Test-BunkerDatabase -FleetInstance $Instance -ThrottleLimit 2 @Ssh' }
+        # Records of remote instances from the pipeline: run on their hosts once the pipeline ends, on the same fan-out.
+        @{ Form = 'the pipeline'; Command = '$Instance | ForEach-Object { [pscustomobject]@{ Instance = $_.Name; Host = "$($_.User)@$($_.Host):$($_.Port)"; BunkerDatabase = $_.BunkerDatabase } } | Test-BunkerDatabase -ThrottleLimit 2 @Ssh' }
+    ) {
         $dbs = 1..4 | ForEach-Object { New-SampleBunkerDirectory }
         $states = $dbs | ForEach-Object { Get-DirectoryState (Split-Path $_) }
         $instances = foreach ($i in 1..24) { New-FleetInstance "full-$i" $full $dbs[$i % 4] }
@@ -327,7 +331,7 @@ Describe 'Test-BunkerDatabase -FleetInstance' {
         try {
             # One script, not a batch of statements: a stopped batch can crash pwsh when disposed (its next statement
             # reads a variable of the closed runspace on a thread-pool thread).
-            $null = $ps.AddScript('param($Manifest, $Instance, $Ssh) Import-Module $Manifest; Test-BunkerDatabase -FleetInstance $Instance -ThrottleLimit 2 @Ssh').
+            $null = $ps.AddScript("param(`$Manifest, `$Instance, `$Ssh) Import-Module `$Manifest; $Command").
                 AddArgument($manifestPath).AddArgument($instances).AddArgument($ssh)
             $output = [System.Management.Automation.PSDataCollection[psobject]]::new()
             $noInput = [System.Management.Automation.PSDataCollection[psobject]]::new()
