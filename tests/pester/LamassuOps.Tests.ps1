@@ -52,6 +52,20 @@ Describe 'The module' {
     }
 }
 
+Describe 'The lamassuops of the checkout' {
+    It 'publishes out/cli only when a source is newer, not again on the next run (its own build output is not a source)' {
+        $wrapper = Join-Path $repositoryRoot 'lamassuops'
+        $null = & $wrapper --version 2>$null # publishes now if the sources changed
+        $stderr = Join-Path $TestDrive 'wrapper.err'
+
+        $version = & $wrapper --version 2>$stderr
+
+        $LASTEXITCODE | Should -Be 0
+        $version | Should -Be $module.Version.ToString()
+        Get-Content -Raw -LiteralPath $stderr | Should -BeNullOrEmpty # no "lamassuops: publishing ..."
+    }
+}
+
 Describe '-WhatIf on a sample nsecbunkerd database' {
     BeforeEach {
         $database = New-SampleBunkerDirectory
