@@ -49,16 +49,18 @@ public static class Program
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr, TextReader stdin, bool interactive,
         CancellationToken cancellationToken)
     {
+        // First and from this assembly (the module's version: one <Version> in Directory.Build.props builds both), so
+        // that it loads neither PowerShell, the module nor the help: it is the start-up a script pays to ask.
+        if (args is ["--version", ..])
+        {
+            stdout.WriteLine(typeof(Program).Assembly.GetName().Version?.ToString(3));
+            return Success;
+        }
         var help = new HelpText(Path.Combine(AppContext.BaseDirectory, "en-US", "LamassuOps.dll-Help.xml"));
         if (args.Length == 0 || args[0] is "--help" or "-h" or "help")
         {
             (args.Length == 0 ? stderr : stdout).Write(help.Overview(CommandCatalog.Commands));
             return args.Length == 0 ? UsageError : Success;
-        }
-        if (args[0] == "--version")
-        {
-            stdout.WriteLine(typeof(LamassuCmdlet).Assembly.GetName().Version?.ToString(3));
-            return Success;
         }
 
         var definition = CommandCatalog.Find(args[0]);
