@@ -106,8 +106,9 @@ public sealed class TextTableWriter(TextWriter stdout, IReadOnlyDictionary<strin
     private const int MaxTableProperties = 4;
     private readonly List<object> _pending = [];
 
-    /// <summary>The type name of the run of same-typed objects being written (a remote result's is its original type's).</summary>
+    /// <summary>The type name of the run of same-typed objects being written (a remote result's is its original type's), and its layout.</summary>
     private string? _currentShape;
+    private (bool IsList, IReadOnlyList<Column> Properties) _layout;
     private int[]? _widths;
 
     public override void Write(object result)
@@ -118,9 +119,13 @@ public sealed class TextTableWriter(TextWriter stdout, IReadOnlyDictionary<strin
             stdout.WriteLine(FormatValue(result));
             return;
         }
-        if (Shape(result) != _currentShape) Flush();
-        _currentShape = Shape(result);
-        var (isList, properties) = Layout(result);
+        if (Shape(result) != _currentShape)
+        {
+            Flush();
+            _currentShape = Shape(result);
+            _layout = Layout(result);
+        }
+        var (isList, properties) = _layout;
         if (isList)
         {
             WriteList(result, properties, "");
@@ -137,7 +142,7 @@ public sealed class TextTableWriter(TextWriter stdout, IReadOnlyDictionary<strin
 
     public override void Flush()
     {
-        if (_pending.Count > 0) WritePendingTable(Layout(_pending[0]).Properties);
+        if (_pending.Count > 0) WritePendingTable(_layout.Properties);
         _widths = null;
         _currentShape = null;
     }

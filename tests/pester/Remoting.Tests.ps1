@@ -130,12 +130,13 @@ Describe 'Get-LamassuOpsHealth over local and remote instances' {
 
 Describe 'Any cmdlet given records of remote instances' {
     BeforeAll {
-        # An inventory as an operator writes it: the SSH user and port of each remote instance are there.
-        function Import-TestInventory([hashtable[]] $Instances) {
+        # An inventory as an operator writes it: the SSH user and port of each remote instance are there. Its path.
+        function New-TestInventory([hashtable[]] $Instances) {
             $path = Join-Path $TestDrive "fleet-$([guid]::NewGuid()).json"
             @{ instances = $Instances } | ConvertTo-Json -Depth 4 | Set-Content -LiteralPath $path
-            Import-LamassuOpsInventory -Path $path
+            $path
         }
+        function Import-TestInventory([hashtable[]] $Instances) { Import-LamassuOpsInventory -Path (New-TestInventory $Instances) }
         function Get-PairingSummary($Pairing) { "$($Pairing.KeyName) $($Pairing.State) $($Pairing.ClientPubkey)" }
     }
 
@@ -243,9 +244,7 @@ Describe 'Any cmdlet given records of remote instances' {
 
     It 'lamassuops Get-LamassuOpsHealth --inventory checks a remote instance there: the JSON of a local check, exit 1 for its findings' {
         $db = New-SampleBunkerDirectory # stale copies to strip: it needs attention
-        $inventory = Join-Path $TestDrive "cli-fleet-$([guid]::NewGuid()).json"
-        @{ instances = @(@{ name = 'full-1'; host = '127.0.0.1'; user = $user; port = $full.Port; bunkerDatabase = $db }) } | ConvertTo-Json -Depth 4 |
-            Set-Content -LiteralPath $inventory
+        $inventory = New-TestInventory @(@{ name = 'full-1'; host = '127.0.0.1'; user = $user; port = $full.Port; bunkerDatabase = $db })
         $asOf = [DateTimeOffset]::UtcNow.ToString('o')
 
         $remote = Invoke-Lamassuops @('Get-LamassuOpsHealth', '--inventory', $inventory, '--as-of', $asOf,

@@ -84,11 +84,9 @@ public sealed class GetLamassuOpsHealthCommand : InventoryCmdlet
     /// <summary>The same check on a remote instance's host, as an instance of that host: its paths are the host's, so they go as given.</summary>
     private static Hashtable RemoteParameters(LamassuOpsInstance instance, HealthOptions options)
     {
-        // A DateTimeOffset crosses remoting as a property bag; its round-trip text binds as the same moment.
         var parameters = new Hashtable
         {
-            ["Instance"] = instance.Name, ["BackupMaxAge"] = options.BackupMaxAge,
-            ["AsOf"] = options.AsOf?.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+            ["Instance"] = instance.Name, ["BackupMaxAge"] = options.BackupMaxAge, ["AsOf"] = RemoteRecords.SendableValue(options.AsOf),
         };
         foreach (var (name, value) in new[]
                  {

@@ -40,6 +40,8 @@ internal sealed class RemoteRecords
     /// <summary>Each remote instance's records, in the order the instances first came, by name and destination.</summary>
     private readonly Dictionary<string, (LamassuOpsInstance Instance, List<Hashtable> Records)> _instances = new(StringComparer.OrdinalIgnoreCase);
 
+    private static string Key(LamassuOpsInstance instance) => $"{instance.Name}\n{RemoteInstance.Destination(instance)}";
+
     public bool Any => _instances.Count > 0;
 
     /// <summary>
@@ -56,15 +58,16 @@ internal sealed class RemoteRecords
         if (!string.IsNullOrEmpty(hostName))
             return imported is not null && string.Equals(imported.Host, hostName, StringComparison.OrdinalIgnoreCase)
                 ? imported
-                : Destination(string.IsNullOrEmpty(instance) ? hostName : instance, hostName);
+                : InstanceAt(string.IsNullOrEmpty(instance) ? hostName : instance, hostName);
         return imported is { IsLocal: false } ? imported : null;
     }
 
     /// <summary>
     /// An instance on <paramref name="hostName"/>, which may carry the user and port as PowerShell's -HostName does
-    /// (operator@node1:2222); without them, ssh's own configuration for that host decides.
+    /// (operator@node1:2222; the reverse of <see cref="RemoteInstance.Destination"/>); without them, ssh's own
+    /// configuration for that host decides.
     /// </summary>
-    private static LamassuOpsInstance Destination(string name, string hostName)
+    private static LamassuOpsInstance InstanceAt(string name, string hostName)
     {
         var at = hostName.LastIndexOf('@');
         var (user, rest) = at > 0 ? (hostName[..at], hostName[(at + 1)..]) : (null, hostName);
@@ -85,7 +88,7 @@ internal sealed class RemoteRecords
     /// </summary>
     public void Add(LamassuOpsInstance instance, IDictionary<string, object> bound, IReadOnlySet<string> commandLine)
     {
-        var key = $"{instance.Name}\n{RemoteInstance.Destination(instance)}";
+        var key = Key(instance);
         if (!_instances.TryGetValue(key, out var group)) _instances[key] = group = (instance, []);
         group.Records.Add(Sendable(bound.Where(p => !commandLine.Contains(p.Key))));
     }
@@ -95,17 +98,14 @@ internal sealed class RemoteRecords
     /// line's <paramref name="parameters"/>. A remote instance that fails is its error, and the others go on.
     /// </summary>
     public IEnumerable<object> Run(ICommandHost host, string command, Hashtable parameters, int throttleLimit,
-        SshConnection ssh, System.Management.Automation.Host.PSHost psHost)
-    {
-        var groups = _instances.Values.ToList();
-        return InstanceFanOut.Run(groups.ConvertAll(g => g.Instance), throttleLimit, command, (instance, instanceHost) =>
+        SshConnection ssh, System.Management.Automation.Host.PSHost psHost) =>
+        InstanceFanOut.Run(_instances.Values.Select(g => g.Instance).ToList(), throttleLimit, command, (instance, instanceHost) =>
         {
-            var records = groups.First(g => ReferenceEquals(g.Instance, instance)).Records;
+            var records = _instances[Key(instance)].Records;
             // Records that bound nothing from the pipeline: the command line alone says it, and it runs once.
             object? piped = records.TrueForAll(r => r.Count == 0) ? null : records.ToArray();
             return RemoteInstance.Invoke(instance, ssh, psHost, PipelineScript, [command, parameters, piped], instanceHost);
         }, host);
-    }
 
     /// <summary>
     /// The command line's parameters for the remote run, with this session's -WhatIf and -Confirm preferences made
@@ -133,13 +133,14 @@ internal sealed class RemoteRecords
     {
         var sendable = new Hashtable(StringComparer.OrdinalIgnoreCase);
         foreach (var (name, value) in parameters)
-            if (!NotSent.Contains(name)) sendable[name] = Sendable(value);
+            if (!NotSent.Contains(name)) sendable[name] = SendableValue(value);
         return sendable;
     }
 
-    private static object? Sendable(object? value) => value switch
+    /// <summary>A parameter value as it crosses remoting and binds there again as the same value.</summary>
+    internal static object? SendableValue(object? value) => value switch
     {
-        PSObject wrapped => Sendable(wrapped.BaseObject),
+        PSObject wrapped => SendableValue(wrapped.BaseObject),
         SwitchParameter switchParameter => switchParameter.IsPresent,
         // A DateTimeOffset crosses remoting as a property bag; its round-trip text binds as the same moment.
         DateTimeOffset moment => moment.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
