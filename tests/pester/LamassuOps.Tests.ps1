@@ -66,6 +66,64 @@ Describe 'The lamassuops of the checkout' {
     }
 }
 
+Describe 'The start-up profile of lamassuops' {
+    BeforeAll {
+        $url = 'postgresql:///lamassu?host=/run/postgresql'
+        # A child process sees these; each test sets its own and they are put back after.
+        $saved = @{ XDG_CACHE_HOME = $env:XDG_CACHE_HOME; HOME = $env:HOME; LAMASSUOPS_NO_STARTUP_PROFILE = $env:LAMASSUOPS_NO_STARTUP_PROFILE }
+    }
+
+    AfterEach {
+        foreach ($name in $saved.Keys) { [Environment]::SetEnvironmentVariable($name, $saved[$name]) }
+    }
+
+    It 'records each command''s profile in $XDG_CACHE_HOME/lamassuops, a directory private to the user, and uses it on the next run' {
+        $env:XDG_CACHE_HOME = Join-Path $TestDrive 'xdg'
+
+        $first = Invoke-Lamassuops ConvertFrom-PostgresUrl, --url, $url
+        $second = Invoke-Lamassuops ConvertFrom-PostgresUrl, --url, $url
+
+        $first.ExitCode, $second.ExitCode | Should -Be 0, 0
+        $second.Objects[0].SocketPath | Should -Be $first.Objects[0].SocketPath
+        $directory = Join-Path $env:XDG_CACHE_HOME 'lamassuops'
+        (Get-ChildItem -LiteralPath $directory).Name | Should -Be 'convertfrom-postgresurl.jitprofile'
+        (Get-Item -LiteralPath $directory).UnixMode | Should -Be 'drwx------'
+        Get-Content -Raw -LiteralPath (Join-Path $directory 'convertfrom-postgresurl.jitprofile') | Should -Not -Match 'lamassu\?host' # method names, not arguments
+    }
+
+    It 'falls back to ~/.cache/lamassuops without XDG_CACHE_HOME' {
+        $env:XDG_CACHE_HOME = $null
+        $env:HOME = Join-Path $TestDrive 'home'
+
+        (Invoke-Lamassuops ConvertFrom-PostgresUrl, --url, $url).ExitCode | Should -Be 0
+
+        Join-Path $env:HOME '.cache' 'lamassuops' 'convertfrom-postgresurl.jitprofile' | Should -Exist
+    }
+
+    It 'leaves no profile for a name that is no command, nor any with LAMASSUOPS_NO_STARTUP_PROFILE=1' {
+        $env:XDG_CACHE_HOME = Join-Path $TestDrive 'unknown'
+        (Invoke-Lamassuops Get-NoSuchThing).ErrorId | Should -Be 'UnknownCommand'
+        Get-ChildItem -LiteralPath (Join-Path $env:XDG_CACHE_HOME 'lamassuops') | Should -BeNullOrEmpty
+
+        $env:XDG_CACHE_HOME = Join-Path $TestDrive 'opted-out'
+        $env:LAMASSUOPS_NO_STARTUP_PROFILE = '1'
+        (Invoke-Lamassuops ConvertFrom-PostgresUrl, --url, $url).ExitCode | Should -Be 0
+        Join-Path $env:XDG_CACHE_HOME 'lamassuops' | Should -Not -Exist
+    }
+
+    It 'runs the command all the same where the cache cannot be written' {
+        $env:XDG_CACHE_HOME = New-Item -ItemType Directory -Path (Join-Path $TestDrive 'taken')
+        $taken = Join-Path $env:XDG_CACHE_HOME 'lamassuops'
+        Set-Content -LiteralPath $taken -Value 'not a directory'
+
+        $result = Invoke-Lamassuops ConvertFrom-PostgresUrl, --url, $url
+
+        $result.ExitCode | Should -Be 0
+        $result.Objects[0].SocketPath | Should -Be '/run/postgresql/.s.PGSQL.5432'
+        Get-Content -Raw -LiteralPath $taken | Should -Be "not a directory$([Environment]::NewLine)"
+    }
+}
+
 Describe '-WhatIf on a sample nsecbunkerd database' {
     BeforeEach {
         $database = New-SampleBunkerDirectory
