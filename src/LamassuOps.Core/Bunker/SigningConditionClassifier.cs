@@ -77,8 +77,8 @@ public sealed class SigningConditionClassifier(BunkerDatabase database, DateTime
             Path = database.Path, Id = row.Id, KeyUserId = row.KeyUserId, KeyName = row.KeyName, ClientPubkey = row.ClientPubkey,
             Method = row.Method, Kind = row.Kind, Allowed = row.Allowed, CreatedAt = row.CreatedAt, CreatedAtEncoding = row.CreatedAtEncoding,
             ExpiresAt = row.ExpiresAt, RevokedAt = row.RevokedAt, Classification = SigningConditionClass.PolicyCopy,
-            Reason = match.Rule is null ? SigningConditionReason.ConnectCopy : SigningConditionReason.RuleCopy, Verdict = match.Verdict,
-            StaleAfter = match.StaleAfter, TokenId = match.Source.Id, TokenState = match.Source.StateAt(AsOf), PolicyId = match.Source.PolicyId,
+            Reason = match.Rule is null ? SigningConditionReason.ConnectCopy : SigningConditionReason.RuleCopy, Verdict = match.Judgement.Verdict,
+            StaleAfter = match.Judgement.StaleAfter, TokenId = match.Source.Id, TokenState = match.Source.StateAt(AsOf), PolicyId = match.Source.PolicyId,
             PolicyName = match.Source.PolicyName, KeyUserRevoked = row.KeyUserRevoked(AsOf), SchemaVariant = database.Schema.Variant,
             Evidence = CopyEvidence(row, match),
         };
@@ -86,41 +86,65 @@ public sealed class SigningConditionClassifier(BunkerDatabase database, DateTime
 
     /// <summary>
     /// A copy's evidence: the same sentence for every row of its KeyUser and shape but for whether createdAt is TEXT, so
-    /// it is put together once for each (most rows of a large table are copies).
+    /// it is put together once for each.
     /// </summary>
     private string CopyEvidence(ConditionRow row, CopyMatch match)
     {
         var textDate = row.CreatedAtEncoding == BunkerDateEncoding.Text;
         return match.Evidence[textDate ? 1 : 0] ??= Sentence(row, textDate
-            ? [match.Origin, "createdAt is TEXT from the column DEFAULT: the row predates the live-grant lifecycle migration", match.VerdictText]
-            : [match.Origin, match.VerdictText]);
+            ? [match.Origin, "createdAt is TEXT from the column DEFAULT: the row predates the live-grant lifecycle migration", match.Judgement.Text]
+            : [match.Origin, match.Judgement.Text]);
     }
 
     /// <summary>
-    /// Which bound tokens justify (method, kind), the token shown as its source, the verdict and their wording: the same
-    /// for every row of one KeyUser with that shape, so worked out once per KeyUser and shape.
+    /// Which bound tokens justify (method, kind), and so the token shown as its source and the verdict: worked out once
+    /// per KeyUser and shape, the verdict once per set of matching tokens (<see cref="KeyUserGroup.Judge"/>).
     /// </summary>
-    private CopyMatch? MatchCopy(string? method, string? kind, IReadOnlyList<BoundToken> tokens)
+    private CopyMatch? MatchCopy(string? method, string? kind, KeyUserGroup group)
     {
         var isConnect = method == "connect" && kind is null;
-        var matches = tokens
-            .Select(t => (t.Token, Rule: isConnect ? null : t.Rules.FirstOrDefault(r => r.Method == method && r.Kind == kind)))
-            .Where(m => isConnect || m.Rule is not null)
-            .ToList();
+        var tokens = group.Tokens;
+        var matches = new List<(BunkerTokenRow Token, RuleRow? Rule)>(tokens.Count);
+        foreach (var token in tokens)
+        {
+            var rule = isConnect ? null : token.Rules.Find(r => r.Method == method && r.Kind == kind);
+            if (isConnect || rule is not null) matches.Add((token.Token, rule));
+        }
         if (matches.Count == 0) return null;
 
-        var live = matches.Where(m => m.Token.IsLiveAt(AsOf)).ToList();
-        var source = live.Count > 0
-            ? live.OrderByDescending(m => m.Token.ExpiresAt ?? DateTimeOffset.MaxValue).ThenByDescending(m => m.Token.Id).First()
-            : matches.OrderByDescending(m => m.Token.RedeemedAt).ThenByDescending(m => m.Token.Id).First();
+        var judgement = group.Judge(matches, this);
+        var (source, sourceRule) = matches.Find(m => ReferenceEquals(m.Token, judgement.Source));
         var origin = isConnect
-            ? $"(connect, NULL, allowed 1) is what redemption writes for every token; {source.Token.Label} was redeemed {BunkerTokenRow.Describe(source.Token.RedeemedAt)}"
-            : $"it matches rule {source.Rule!.Id} {ConditionRow.Quote(method, kind)} of {source.Token.PolicyLabel} of token {source.Token.Id} " +
-              $"('{source.Token.ClientName}'), redeemed {BunkerTokenRow.Describe(source.Token.RedeemedAt)}";
-        var verdict = live.Count > 0 ? SigningConditionVerdict.Redundant : SigningConditionVerdict.Stale;
-        DateTimeOffset? staleAfter = live.Count > 0 && live.All(m => m.Token.ExpiresAt is not null) ? live.Max(m => m.Token.ExpiresAt) : null;
-        var verdictText = (verdict == SigningConditionVerdict.Redundant
-            ? $"Redundant: {source.Token.DescribeStateAt(AsOf)}" + (staleAfter is not null ? ", so it becomes stale then" : "")
+            ? $"(connect, NULL, allowed 1) is what redemption writes for every token; {source.Label} was redeemed {BunkerTokenRow.Describe(source.RedeemedAt)}"
+            : $"it matches rule {sourceRule!.Id} {ConditionRow.Quote(method, kind)} of {source.PolicyLabel} of token {source.Id} " +
+              $"('{source.ClientName}'), redeemed {BunkerTokenRow.Describe(source.RedeemedAt)}";
+        return new CopyMatch(judgement, sourceRule, origin);
+    }
+
+    /// <summary>
+    /// The verdict on a copy that <paramref name="matches"/> justify, and the token shown as its source: a live one
+    /// (the one that lasts longest) when there is one, else the last redeemed.
+    /// </summary>
+    private Judgement Judge(IReadOnlyList<(BunkerTokenRow Token, RuleRow? Rule)> matches)
+    {
+        BunkerTokenRow? source = null, lastRedeemed = null;
+        var liveCount = 0;
+        var liveNeverExpires = false;
+        DateTimeOffset? staleAfter = null;
+        foreach (var (token, _) in matches)
+        {
+            if (lastRedeemed is null || Later(Nullable.Compare(token.RedeemedAt, lastRedeemed.RedeemedAt), token, lastRedeemed)) lastRedeemed = token;
+            if (!token.IsLiveAt(AsOf)) continue;
+            liveCount++;
+            if (source is null || Later((token.ExpiresAt ?? DateTimeOffset.MaxValue).CompareTo(source.ExpiresAt ?? DateTimeOffset.MaxValue), token, source))
+                source = token;
+            if (token.ExpiresAt is null) liveNeverExpires = true;
+            else if (staleAfter is null || token.ExpiresAt > staleAfter) staleAfter = token.ExpiresAt;
+        }
+        var verdict = liveCount > 0 ? SigningConditionVerdict.Redundant : SigningConditionVerdict.Stale;
+        if (liveNeverExpires) staleAfter = null;
+        var text = (verdict == SigningConditionVerdict.Redundant
+            ? $"Redundant: {source!.DescribeStateAt(AsOf)}" + (staleAfter is not null ? ", so it becomes stale then" : "")
             : $"Stale: no live token justifies it ({string.Join("; ", matches.Select(m => m.Token.DescribeStateAt(AsOf)).Distinct())})") + "; " +
             (database.Schema.Variant == BunkerSchemaVariant.Upstream
                 ? verdict == SigningConditionVerdict.Redundant
@@ -129,7 +153,10 @@ public sealed class SigningConditionClassifier(BunkerDatabase database, DateTime
                 : verdict == SigningConditionVerdict.Redundant
                     ? "the live token join grants the same, so removing it changes nothing until then"
                     : "the override layer matches it first, so it keeps granting past the token's end");
-        return new CopyMatch(source.Token, source.Rule, verdict, staleAfter, origin, verdictText);
+        return new Judgement(source ?? lastRedeemed!, verdict, staleAfter, text);
+
+        // Ordered by a date (its comparison given), then by id.
+        static bool Later(int byDate, BunkerTokenRow token, BunkerTokenRow than) => byDate > 0 || byDate == 0 && token.Id > than.Id;
     }
 
     private BunkerSigningCondition NotCopyShaped(ConditionRow row, KeyUserGroup group)
@@ -197,9 +224,13 @@ public sealed class SigningConditionClassifier(BunkerDatabase database, DateTime
         private static string Quote(string? value) => value is null ? "NULL" : $"'{value}'";
     }
 
-    private sealed record CopyMatch(BunkerTokenRow Source, RuleRow? Rule, SigningConditionVerdict Verdict, DateTimeOffset? StaleAfter,
-        string Origin, string VerdictText)
+    /// <summary>The verdict on the copies a set of tokens justifies, the token shown as their source, and its wording.</summary>
+    private sealed record Judgement(BunkerTokenRow Source, SigningConditionVerdict Verdict, DateTimeOffset? StaleAfter, string Text);
+
+    private sealed record CopyMatch(Judgement Judgement, RuleRow? Rule, string Origin)
     {
+        public BunkerTokenRow Source => Judgement.Source;
+
         /// <summary>The evidence sentences (<see cref="CopyEvidence"/>): [0] createdAt not TEXT, [1] TEXT.</summary>
         public string?[] Evidence { get; } = new string?[2];
     }
@@ -208,6 +239,7 @@ public sealed class SigningConditionClassifier(BunkerDatabase database, DateTime
     private sealed class KeyUserGroup(IReadOnlyList<BoundToken> tokens)
     {
         private readonly Dictionary<(string? Method, string? Kind), CopyMatch?> _matches = new();
+        private readonly Dictionary<long, Judgement> _judgements = new();
         private string? _labels;
 
         public IReadOnlyList<BoundToken> Tokens { get; } = tokens;
@@ -218,8 +250,22 @@ public sealed class SigningConditionClassifier(BunkerDatabase database, DateTime
         public CopyMatch? Match(ConditionRow row, SigningConditionClassifier classifier)
         {
             var key = (row.Method, row.Kind);
-            if (!_matches.TryGetValue(key, out var match)) _matches[key] = match = classifier.MatchCopy(row.Method, row.Kind, Tokens);
+            if (!_matches.TryGetValue(key, out var match)) _matches[key] = match = classifier.MatchCopy(row.Method, row.Kind, this);
             return match;
+        }
+
+        /// <summary>
+        /// The judgement on <paramref name="matches"/>, a subset of <see cref="Tokens"/> in their order: the same for every shape
+        /// those tokens justify (with one token, for all of the KeyUser's copies), so worked out once per subset.
+        /// </summary>
+        public Judgement Judge(IReadOnlyList<(BunkerTokenRow Token, RuleRow? Rule)> matches, SigningConditionClassifier classifier)
+        {
+            if (Tokens.Count > 64) return classifier.Judge(matches);
+            long subset = 0;
+            for (int i = 0, m = 0; i < Tokens.Count && m < matches.Count; i++)
+                if (ReferenceEquals(Tokens[i].Token, matches[m].Token)) (subset, m) = (subset | 1L << i, m + 1);
+            if (!_judgements.TryGetValue(subset, out var judgement)) _judgements[subset] = judgement = classifier.Judge(matches);
+            return judgement;
         }
     }
 
@@ -243,7 +289,10 @@ public sealed class SigningConditionClassifier(BunkerDatabase database, DateTime
                       "FROM Token AS t LEFT JOIN Policy AS p ON p.id = t.policyId LEFT JOIN PolicyRule AS r ON r.policyId = p.id " +
                       "WHERE t.keyUserId IS NOT NULL AND t.redeemedAt IS NOT NULL ORDER BY t.keyUserId, t.id, r.id";
             const int rule = BunkerTokenRow.ColumnCount;
-            _rows = new KeyedCursor<(BunkerTokenRow Token, RuleRow? Rule)>(database.Query(sql, reader => (BunkerTokenRow.Read(database, reader, 0),
+            // A token comes once per rule of its policy: it is read from its first row and reused for the others.
+            BunkerTokenRow? last = null;
+            _rows = new KeyedCursor<(BunkerTokenRow Token, RuleRow? Rule)>(database.Query(sql, reader => (
+                last = last?.Id == reader.GetInt64(0) ? last : BunkerTokenRow.Read(database, reader, 0),
                 reader.IsDBNull(rule) ? null : new RuleRow(reader.GetInt64(rule), reader.GetString(rule + 1), BunkerTokenRow.NullableString(reader, rule + 2))),
                 cancellationToken), row => row.Token.KeyUserId);
         }
