@@ -207,10 +207,11 @@ public sealed class BunkerDatabase : IDisposable
     {
         using var command = CreateCommand(sql, parameters);
         using var reader = Guard(command.ExecuteReader);
+        Func<bool> read = reader.Read; // one delegate for the query, not one a row
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (!Guard(reader.Read)) yield break;
+            if (!Guard(read)) yield break;
             yield return map(reader);
         }
     }
