@@ -19,7 +19,7 @@ internal static class StartupProfile
     public static void Start(string command)
     {
         if (Environment.GetEnvironmentVariable(OptOutVariable) == "1" || !IsCommandName(command)) return;
-        if (Directory() is not { } directory) return;
+        if (CacheDirectory() is not { } directory) return;
         var name = command.ToLowerInvariant() + ".jitprofile";
         ProfileOptimization.SetProfileRoot(directory);
         ProfileOptimization.StartProfile(name);
@@ -36,7 +36,7 @@ internal static class StartupProfile
     }
 
     /// <summary>$XDG_CACHE_HOME/lamassuops, else ~/.cache/lamassuops, private to the user; null where it cannot be made (a service without a home) or on Windows.</summary>
-    private static string? Directory()
+    private static string? CacheDirectory()
     {
         var cache = Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } xdg && Path.IsPathRooted(xdg)
             ? xdg
@@ -45,7 +45,7 @@ internal static class StartupProfile
         var directory = Path.Combine(cache, "lamassuops");
         try
         {
-            System.IO.Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
             return directory;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
