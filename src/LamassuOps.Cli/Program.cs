@@ -58,10 +58,9 @@ public static class Program
             stdout.WriteLine(typeof(Program).Assembly.GetName().Version?.ToString(3));
             return Success;
         }
-        var help = new HelpText(Path.Combine(AppContext.BaseDirectory, "en-US", "LamassuOps.dll-Help.xml"));
         if (args.Length == 0 || args[0] is "--help" or "-h" or "help")
         {
-            (args.Length == 0 ? stderr : stdout).Write(help.Overview(CommandCatalog.Commands));
+            (args.Length == 0 ? stderr : stdout).Write(Help().Overview(CommandCatalog.Commands));
             return args.Length == 0 ? UsageError : Success;
         }
 
@@ -85,13 +84,17 @@ public static class Program
         }
         if (arguments.Help)
         {
-            stdout.Write(help.ForCommand(definition));
+            stdout.Write(Help().ForCommand(definition));
             return Success;
         }
 
-        var views = FormatViews.LoadDirectory(Path.Combine(AppContext.BaseDirectory, "formats"));
+        // JSON lines need no view: the views are read for tables only.
+        var views = arguments.Json ? new Dictionary<string, FormatView>() : FormatViews.LoadDirectory(Path.Combine(AppContext.BaseDirectory, "formats"));
         return new CliSession(stdout, stderr, stdin, interactive).Run(arguments, views, cancellationToken);
     }
+
+    /// <summary>The MAML help (800 KB of XML), read only when help is asked for: every other run would pay for it.</summary>
+    private static HelpText Help() => new(Path.Combine(AppContext.BaseDirectory, "en-US", "LamassuOps.dll-Help.xml"));
 
     private static void OptOut(string variable)
     {
