@@ -45,7 +45,18 @@ internal sealed partial class CliSession(TextWriter stdout, TextWriter stderr, T
             var result = RemoteResult.Of(item);
             Write(output, result, stamped && result is not RemoteResult ? LamassuCmdlet.InstanceOf(item) : null);
         };
-        shell.Streams.Error.DataAdded += (_, e) => WriteError(render, shell.Streams.Error[e.Index]);
+        shell.Streams.Error.DataAdded += (_, e) =>
+        {
+            WriteError(render, shell.Streams.Error[e.Index]);
+            shell.Streams.Error.RemoveAt(e.Index);
+        };
+        // The host has written them to stderr already; PowerShell would also keep every record in its streams, which a
+        // --verbose strip of a million rows (a line per KeyUser) grows by about 150 MiB.
+        LetGo(shell.Streams.Verbose);
+        LetGo(shell.Streams.Warning);
+        LetGo(shell.Streams.Debug);
+        LetGo(shell.Streams.Information);
+        LetGo(shell.Streams.Progress);
 
         using var stopping = cancellationToken.Register(() => shell.BeginStop(null, null));
         try
@@ -73,6 +84,8 @@ internal sealed partial class CliSession(TextWriter stdout, TextWriter stderr, T
         if (cancellationToken.IsCancellationRequested) return Stopped();
         return _errors > 0 || _needsAttention ? Program.CommandFailed : Program.Success;
     }
+
+    private static void LetGo<T>(PSDataCollection<T> stream) => stream.DataAdded += (_, e) => stream.RemoveAt(e.Index);
 
     private int Stopped()
     {
