@@ -124,6 +124,29 @@ Describe 'The start-up profile of lamassuops' {
     }
 }
 
+Describe 'lamassuops and the host''s locale' {
+    It 'writes the same tables and JSON under a German or Turkish locale as under C' {
+        $database = New-SampleBunkerDirectory
+        $cli = if ($env:LAMASSUOPS_CLI) { $env:LAMASSUOPS_CLI } else { Join-Path $repositoryRoot 'lamassuops' }
+        $saved = @{ LANG = $env:LANG; LC_ALL = $env:LC_ALL }
+        try {
+            $outputs = foreach ($locale in 'C', 'de_DE.UTF-8', 'tr_TR.UTF-8') {
+                $env:LANG = $env:LC_ALL = $locale
+                $table = (& $cli Get-BunkerSigningCondition --path $database --as-of 2026-06-01T12:00:00Z) -join "`n"
+                $json = (& $cli Get-BunkerPairing --path $database --as-of 2026-06-01T12:00:00Z --json) -join "`n"
+                "$table`n$json"
+            }
+        }
+        finally {
+            foreach ($name in $saved.Keys) { [Environment]::SetEnvironmentVariable($name, $saved[$name]) }
+        }
+
+        $outputs[0] | Should -Match '2026-' # dates are in the output being compared
+        $outputs[1] | Should -BeExactly $outputs[0]
+        $outputs[2] | Should -BeExactly $outputs[0]
+    }
+}
+
 Describe '-WhatIf on a sample nsecbunkerd database' {
     BeforeEach {
         $database = New-SampleBunkerDirectory
