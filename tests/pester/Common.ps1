@@ -47,11 +47,16 @@ function Get-DirectoryState {
     }
 }
 
+# The lamassuops the tests run: $env:LAMASSUOPS_CLI when set, else the checkout's ./lamassuops.
+function Get-LamassuopsPath {
+    if ($env:LAMASSUOPS_CLI) { $env:LAMASSUOPS_CLI } else { Join-Path $repositoryRoot 'lamassuops' }
+}
+
 # lamassuops as a process, the way a shell script runs it: no terminal (stdin from nothing), --json output.
 # Returns ExitCode, the JSON objects, Stderr and the ErrorId of its first 'lamassuops: <ErrorId>: ...' line.
 function Invoke-Lamassuops {
     param([string[]] $Arguments)
-    $cli = if ($env:LAMASSUOPS_CLI) { $env:LAMASSUOPS_CLI } else { Join-Path $repositoryRoot 'lamassuops' }
+    $cli = Get-LamassuopsPath
     $stderrFile = New-TemporaryFile
     try {
         $stdout = @($null | & $cli @Arguments --json 2>$stderrFile.FullName)

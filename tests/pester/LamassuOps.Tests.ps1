@@ -127,7 +127,7 @@ Describe 'The start-up profile of lamassuops' {
 Describe 'lamassuops and the host''s locale' {
     It 'writes the same tables and JSON under a German or Turkish locale as under C' {
         $database = New-SampleBunkerDirectory
-        $cli = if ($env:LAMASSUOPS_CLI) { $env:LAMASSUOPS_CLI } else { Join-Path $repositoryRoot 'lamassuops' }
+        $cli = Get-LamassuopsPath
         $saved = @{ LANG = $env:LANG; LC_ALL = $env:LC_ALL }
         try {
             $outputs = foreach ($locale in 'C', 'de_DE.UTF-8', 'tr_TR.UTF-8') {

@@ -16,7 +16,7 @@ BeforeAll {
     $emptyModules = Join-Path $TestDrive 'no-modules'
     $bin = Join-Path $TestDrive 'bin'
     $null = New-Item -ItemType Directory -Path $emptyModules, $bin
-    $cli = if ($env:LAMASSUOPS_CLI) { $env:LAMASSUOPS_CLI } else { Join-Path $repositoryRoot 'lamassuops' }
+    $cli = Get-LamassuopsPath
     Set-Content -LiteralPath (Join-Path $bin 'lamassuops') -Value "#!/bin/sh`nexec '$cli' `"`$@`""
     chmod +x (Join-Path $bin 'lamassuops')
     $null = & $cli --version # publishes out/cli now, not inside a remote session
