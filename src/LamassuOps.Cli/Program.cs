@@ -24,6 +24,8 @@ public static class Program
         // And it listens on a named pipe for Enter-PSHostProcess unless this is set: nobody debugs a one-shot command
         // that way, and creating the listener is about a tenth of a runspace's start.
         OptOut(DiagnosticsOptOut);
+        // Before any connection: lamassuops is its own process and uses each connection from one thread.
+        SqliteThreading.UseMultiThreadMode();
         using var cancel = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) =>
         {

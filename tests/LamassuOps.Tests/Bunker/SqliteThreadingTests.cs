@@ -1,0 +1,31 @@
+using LamassuOps.Core;
+using LamassuOps.Core.Bunker;
+using LamassuOps.Tests.Fixtures.Bunker;
+
+namespace LamassuOps.Tests.Bunker;
+
+/// <summary>
+/// lamassuops puts SQLite in multi-thread mode before its first connection. In a process where SQLite has already
+/// started (pwsh with another module's SQLite, or this test run) the call must change nothing and say so.
+/// </summary>
+public sealed class SqliteThreadingTests : IDisposable
+{
+    private readonly ScratchDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public void OnceSqliteHasStartedTheModeStaysAndConnectionsKeepWorking()
+    {
+        var path = _dir.File("nsecbunker.db");
+        BunkerFixture.Create(path);
+        using var before = BunkerDatabase.OpenReadOnly(path);
+        var conditions = before.Scalar("SELECT count(*) FROM SigningCondition");
+
+        Assert.False(SqliteThreading.UseMultiThreadMode());
+
+        Assert.Equal(conditions, before.Scalar("SELECT count(*) FROM SigningCondition"));
+        using var after = BunkerDatabase.OpenReadOnly(path);
+        Assert.Equal(conditions, after.Scalar("SELECT count(*) FROM SigningCondition"));
+    }
+}
