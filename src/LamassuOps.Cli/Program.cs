@@ -25,7 +25,7 @@ public static class Program
         // that way, and creating the listener is about a tenth of a runspace's start.
         OptOut(DiagnosticsOptOut);
         // Before any connection: lamassuops is its own process and uses each connection from one thread.
-        SqliteThreading.UseMultiThreadMode();
+        SqliteSetup.ForOwnProcess();
         using var cancel = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) =>
         {

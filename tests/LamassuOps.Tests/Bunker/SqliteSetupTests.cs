@@ -5,10 +5,10 @@ using LamassuOps.Tests.Fixtures.Bunker;
 namespace LamassuOps.Tests.Bunker;
 
 /// <summary>
-/// lamassuops puts SQLite in multi-thread mode before its first connection. In a process where SQLite has already
+/// lamassuops puts SQLite in multi-thread mode, without memory statistics, before its first connection. In a process where SQLite has already
 /// started (pwsh with another module's SQLite, or this test run) the call must change nothing and say so.
 /// </summary>
-public sealed class SqliteThreadingTests : IDisposable
+public sealed class SqliteSetupTests : IDisposable
 {
     private readonly ScratchDirectory _dir = new();
 
@@ -22,7 +22,7 @@ public sealed class SqliteThreadingTests : IDisposable
         using var before = BunkerDatabase.OpenReadOnly(path);
         var conditions = before.Scalar("SELECT count(*) FROM SigningCondition");
 
-        Assert.False(SqliteThreading.UseMultiThreadMode());
+        Assert.False(SqliteSetup.ForOwnProcess());
 
         Assert.Equal(conditions, before.Scalar("SELECT count(*) FROM SigningCondition"));
         using var after = BunkerDatabase.OpenReadOnly(path);
