@@ -24,8 +24,9 @@ public static class Program
         // And it listens on a named pipe for Enter-PSHostProcess unless this is set: nobody debugs a one-shot command
         // that way, and creating the listener is about a tenth of a runspace's start.
         OptOut(DiagnosticsOptOut);
-        // Before any connection: lamassuops is its own process and uses each connection from one thread.
-        SqliteSetup.ForOwnProcess();
+        // Before any connection: lamassuops is its own process and uses each connection from one thread. --version,
+        // the start-up a script pays to ask, opens none and does not load SQLite for it.
+        if (args is not ["--version", ..]) SqliteSetup.ForOwnProcess();
         using var cancel = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) =>
         {
