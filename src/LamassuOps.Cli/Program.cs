@@ -26,7 +26,7 @@ public static class Program
         OptOut(DiagnosticsOptOut);
         // Before any connection: lamassuops is its own process and uses each connection from one thread. --version,
         // the start-up a script pays to ask, opens none and does not load SQLite for it.
-        if (args is not ["--version", ..]) SqliteSetup.ForOwnProcess();
+        if (!AsksForVersion(args)) SqliteSetup.ForOwnProcess();
         using var cancel = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) =>
         {
@@ -51,12 +51,15 @@ public static class Program
         return exitCode;
     }
 
+    /// <summary>`lamassuops --version`: answered before anything else is loaded.</summary>
+    private static bool AsksForVersion(string[] args) => args is ["--version", ..];
+
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr, TextReader stdin, bool interactive,
         CancellationToken cancellationToken)
     {
         // First and from this assembly (the module's version: one <Version> in Directory.Build.props builds both), so
         // that it loads neither PowerShell, the module nor the help: it is the start-up a script pays to ask.
-        if (args is ["--version", ..])
+        if (AsksForVersion(args))
         {
             stdout.WriteLine(typeof(Program).Assembly.GetName().Version?.ToString(3));
             return Success;

@@ -5,8 +5,9 @@ using LamassuOps.Tests.Fixtures.Bunker;
 namespace LamassuOps.Tests.Bunker;
 
 /// <summary>
-/// lamassuops puts SQLite in multi-thread mode, without memory statistics, before its first connection. In a process where SQLite has already
-/// started (pwsh with another module's SQLite, or this test run) the call must change nothing and say so.
+/// lamassuops puts SQLite in multi-thread mode, without memory statistics, before its first connection. In a process
+/// where SQLite has already started (this test run, which has opened a database first) the call must change nothing
+/// and say so.
 /// </summary>
 public sealed class SqliteSetupTests : IDisposable
 {
