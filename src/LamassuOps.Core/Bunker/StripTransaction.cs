@@ -80,12 +80,19 @@ internal static class StripTransaction
         {
             ArgumentNullException.ThrowIfNull(database);
             database.Execute($"ATTACH DATABASE $path AS {Snapshot}", ("$path", snapshot.Path));
+            // With foreign keys on, SQLite deletes from a table that has one in two passes, keeping the rowid of
+            // every row to delete in memory first (about 20 MiB at 800,000 rows). Deleting SigningCondition rows can
+            // break no foreign key while no table refers to SigningCondition; SQLite takes the setting outside a
+            // transaction only.
+            var keysOff = !IsReferenced(database, "SigningCondition");
+            if (keysOff) database.Execute("PRAGMA foreign_keys = OFF;");
             try
             {
                 return MaintenancePipeline.OneTransaction.Run(database, proofs, apply, host);
             }
             finally
             {
+                if (keysOff) database.Execute("PRAGMA foreign_keys = ON;");
                 database.Execute($"DETACH DATABASE {Snapshot}");
             }
         }
@@ -93,17 +100,86 @@ internal static class StripTransaction
 
     /// <summary>
     /// The change, inside the transaction: re-validates the plan against the attached snapshot and deletes the
-    /// <paramref name="planned"/> rows of the plan that are still exactly the snapshot's; the rows deleted.
+    /// <paramref name="planned"/> rows of the plan, each only while it is still exactly the snapshot's; the rows deleted.
     /// </summary>
     public static long DeletePlanned(BunkerDatabase live, long planned)
     {
         if (MaintenanceTransaction.PairingTables.Where(live.Schema.HasTable).FirstOrDefault(table => !SameAsSnapshot(live, table)) is { } changed)
             throw PlanChanged(live, $"{changed} changed since the snapshot the rows were classified on");
-        var deleted = live.Execute(DeleteUnchanged(live));
-        if (deleted != planned)
-            throw PlanChanged(live, $"{planned - deleted} of the {planned} rows to remove were changed or removed by another writer since the snapshot");
+        var unchanged = UnchangedPlanned(live);
+        long deleted = 0;
+        foreach (var window in PlanWindow.Read(live))
+        {
+            // Checked first, then deleted: inside the one transaction nothing can change in between.
+            if (MaintenanceTransaction.Count(live, unchanged, window.Parameters) is var same && same != window.Count)
+                throw NotAsPlanned(live, window.Count - same, planned);
+            deleted += live.Execute(DeleteMarked, window.Parameters);
+        }
+        if (deleted != planned) throw NotAsPlanned(live, planned - deleted, planned);
         return deleted;
     }
+
+    private static LamassuOpsException NotAsPlanned(BunkerDatabase live, long changed, long planned) =>
+        PlanChanged(live, $"{changed} of the {planned} rows to remove were changed or removed by another writer since the snapshot");
+
+    /// <summary>
+    /// The planned ids of one stretch of the id space, as one byte per id (1 for planned) from <see cref="Low"/> on,
+    /// bound to the statements as a blob. A test of a blob's byte, unlike an IN (SELECT ...) of the plan table, lets
+    /// SQLite delete in one pass, row by row as it scans, instead of collecting the rowids first.
+    /// </summary>
+    private sealed class PlanWindow
+    {
+        /// <summary>Ids a window spans: 1 MiB of marks, so a million-row table is usually one window.</summary>
+        private const int Span = 1 << 20;
+
+        private PlanWindow(long low, byte[] marks) => (Low, Marks) = (low, marks);
+
+        public long Low { get; }
+
+        public byte[] Marks { get; }
+
+        public long Count { get; private set; }
+
+        public (string Name, object? Value)[] Parameters => [("$low", Low), ("$marks", Marks)];
+
+        /// <summary>The plan table's ids, in order, a window at a time (the plan itself is never all in memory).</summary>
+        public static IEnumerable<PlanWindow> Read(BunkerDatabase live)
+        {
+            var last = MaintenanceTransaction.Count(live, $"SELECT coalesce(max(id), 0) FROM {PlanTable}");
+            PlanWindow? window = null;
+            foreach (var id in live.Query($"SELECT id FROM {PlanTable} ORDER BY id", row => row.GetInt64(0)))
+            {
+                // Unsigned: the difference of two ids can exceed a long's range, not a ulong's.
+                if (window is not null && (ulong)(id - window.Low) >= Span)
+                {
+                    yield return window;
+                    window = null;
+                }
+                window ??= new PlanWindow(id, new byte[Math.Min(Span, (ulong)(last - id) + 1)]);
+                window.Marks[id - window.Low] = 1;
+                window.Count++;
+            }
+            if (window is not null) yield return window;
+        }
+    }
+
+    /// <summary>The ids of a <see cref="PlanWindow"/>: the rows from its low id on that its marks select.</summary>
+    private const string MarkedIds = "m.id >= $low AND m.id < $low + length($marks) AND substr($marks, m.id - $low + 1, 1) = x'01'";
+
+    private const string DeleteMarked = $"DELETE FROM main.SigningCondition AS m WHERE {MarkedIds}";
+
+    /// <summary>How many rows of a <see cref="PlanWindow"/> are still exactly the snapshot's.</summary>
+    private static string UnchangedPlanned(BunkerDatabase live)
+    {
+        var same = live.Schema.Columns("SigningCondition").Select(c => $" AND s.{TableFingerprint.Quote(c.Name)} IS m.{TableFingerprint.Quote(c.Name)}");
+        return $"SELECT count(*) FROM main.SigningCondition AS m JOIN {Snapshot}.SigningCondition AS s ON s.id = m.id " +
+               $"WHERE {MarkedIds}{string.Concat(same)}";
+    }
+
+    /// <summary>Whether a foreign key of any table refers to <paramref name="table"/>.</summary>
+    private static bool IsReferenced(BunkerDatabase database, string table) => MaintenanceTransaction.Count(database,
+        "SELECT count(*) FROM main.sqlite_schema AS t, pragma_foreign_key_list(t.name) AS f " +
+        "WHERE t.type = 'table' AND f.\"table\" = $table COLLATE NOCASE", ("$table", table)) > 0;
 
     /// <summary>
     /// The proof that the strip removed exactly the planned rows and every pairing is still there (as many as the
@@ -146,14 +222,6 @@ internal static class StripTransaction
         return MaintenanceTransaction.Count(live,
             $"SELECT (SELECT count(*) FROM main.{name}) = (SELECT count(*) FROM {Snapshot}.{name}) AND NOT EXISTS (SELECT 1 FROM main.{name} AS m " +
             $"LEFT JOIN {Snapshot}.{name} AS s ON s.rowid = m.rowid WHERE s.rowid IS NULL{string.Concat(differs)})") == 1;
-    }
-
-    /// <summary>The DELETE of the planned rows that are still exactly the snapshot's.</summary>
-    private static string DeleteUnchanged(BunkerDatabase live)
-    {
-        var same = live.Schema.Columns("SigningCondition").Select(c => $" AND s.{TableFingerprint.Quote(c.Name)} IS m.{TableFingerprint.Quote(c.Name)}");
-        return $"DELETE FROM main.SigningCondition AS m WHERE m.id IN (SELECT id FROM {PlanTable}) " +
-               $"AND EXISTS (SELECT 1 FROM {Snapshot}.SigningCondition AS s WHERE s.id = m.id{string.Concat(same)})";
     }
 
     private static LamassuOpsException PlanChanged(BunkerDatabase live, string what) => new(StaleSigningConditionStrip.StripPlanChanged,

@@ -88,6 +88,57 @@ public sealed class StripAgainstTheLiveDatabaseTests : IDisposable
         Assert.Empty(Directory.GetFiles(_dir.Path, ".*"));
     }
 
+    /// <summary>
+    /// The planned ids reach the write a stretch of the id space at a time (a byte per id, a mebi-id a stretch): ids
+    /// far apart, at the ends of SQLite's range and below zero are each removed, and nothing else.
+    /// </summary>
+    [Fact]
+    public void CopiesWithIdsFarApartAreRemovedAndNothingElse()
+    {
+        var bunker = PairedBunker.Create(_dir.File("nsecbunker.db"));
+        var copies = Classified(bunker).Where(c => c.Classification == SigningConditionClass.PolicyCopy).Select(c => c.Id).ToList();
+        long[] farIds = [-5, 3_000_000, 3_000_001, 9_000_000, long.MaxValue - 1];
+        Assert.True(copies.Count > farIds.Length, "some copies keep their ids");
+        foreach (var (copy, far) in copies.Zip(farIds)) bunker.Fixture.Sql($"UPDATE SigningCondition SET id = {far} WHERE id = {copy}");
+        var kept = Classified(bunker).Where(c => c.Classification != SigningConditionClass.PolicyCopy).Select(c => c.Id).Order().ToList();
+
+        var removal = Strip(bunker, "SELECT 1");
+
+        Assert.Equal(copies.Count, removal.Removed);
+        Assert.Equal(string.Join(",", kept), bunker.Fixture.Scalar("SELECT group_concat(id, ',') FROM (SELECT id FROM SigningCondition ORDER BY id)"));
+    }
+
+    [Fact]
+    public void APlannedRowRemovedMeanwhileInALaterStretchStopsTheStripWithNothingRemoved()
+    {
+        var bunker = PairedBunker.Create(_dir.File("nsecbunker.db"));
+        bunker.Fixture.Sql($"UPDATE SigningCondition SET id = 7000000 WHERE id = {FirstCopyId(bunker)}");
+        var before = CountBefore(bunker);
+
+        var error = Assert.Throws<LamassuOpsException>(() => Strip(bunker, "DELETE FROM SigningCondition WHERE id = 7000000"));
+
+        Assert.Equal(StaleSigningConditionStrip.StripPlanChanged, error.ErrorId);
+        Assert.Contains("1 of the", error.Message);
+        Assert.Equal(before - 1, bunker.Count("SigningCondition"));
+    }
+
+    /// <summary>
+    /// The strip deletes with foreign keys off (SQLite then deletes in one pass) only while no table refers to
+    /// SigningCondition: where one does, its ON DELETE action still runs.
+    /// </summary>
+    [Fact]
+    public void ATableReferringToSigningConditionKeepsItsForeignKeyAction()
+    {
+        var bunker = PairedBunker.Create(_dir.File("nsecbunker.db"));
+        var copy = FirstCopyId(bunker);
+        bunker.Fixture.Sql("CREATE TABLE Note (id INTEGER PRIMARY KEY, conditionId INTEGER REFERENCES SigningCondition (id) ON DELETE CASCADE); " +
+                               $"INSERT INTO Note (conditionId) VALUES ({copy})");
+
+        Strip(bunker, "SELECT 1");
+
+        Assert.Equal(0L, bunker.Count("Note"));
+    }
+
     private static long FirstCopyId(PairedBunker bunker) =>
         Classified(bunker).First(c => c.Classification == SigningConditionClass.PolicyCopy).Id;
 
