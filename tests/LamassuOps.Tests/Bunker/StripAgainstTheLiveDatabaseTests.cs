@@ -132,7 +132,7 @@ public sealed class StripAgainstTheLiveDatabaseTests : IDisposable
         var bunker = PairedBunker.Create(_dir.File("nsecbunker.db"));
         var copy = FirstCopyId(bunker);
         bunker.Fixture.Sql("CREATE TABLE Note (id INTEGER PRIMARY KEY, conditionId INTEGER REFERENCES SigningCondition (id) ON DELETE CASCADE); " +
-                               $"INSERT INTO Note (conditionId) VALUES ({copy})");
+                           $"INSERT INTO Note (conditionId) VALUES ({copy})");
 
         Strip(bunker, "SELECT 1");
 
