@@ -243,7 +243,6 @@ public sealed class BunkerDatabase : IDisposable
         if (missing.Count > 0) throw BunkerErrors.ColumnsMissing(Path, missing);
     }
 
-    /// <summary>Parses a DATETIME value read from this database (see <see cref="BunkerDate"/>).</summary>
     /// <summary>
     /// A DATETIME column's value (<see cref="BunkerDate.Parse"/>); an unreadable one is an error naming
     /// "<paramref name="table"/> <paramref name="key"/> <paramref name="column"/>", put into words only then (a read of a

@@ -121,6 +121,19 @@ public sealed class BunkerSigningCondition
 
     public required BunkerSchemaVariant SchemaVariant { get; init; }
 
+    private string? _evidence;
+    private Func<string>? _explain;
+
     /// <summary>The facts the classification rests on, in plain words.</summary>
-    public required string Evidence { get; init; }
+    public string Evidence
+    {
+        get => _evidence ??= _explain!();
+        init => _evidence = value;
+    }
+
+    /// <summary>
+    /// The evidence, put into words when it is first read: a strip removes most policy copies without anyone reading
+    /// theirs, and each is a sentence of its own (about 2 KiB of strings a row).
+    /// </summary>
+    internal Func<string> ExplainedWhenRead { init => _explain = value; }
 }

@@ -37,7 +37,8 @@ public sealed class SigningConditionClassifier(BunkerDatabase database, DateTime
                   "FROM SigningCondition AS sc LEFT JOIN KeyUser AS ku ON ku.id = sc.keyUserId ORDER BY sc.keyUserId, sc.id";
         using var tokens = new BoundTokenCursor(database, cancellationToken);
         var group = new KeyUserGroup([]);
-        foreach (var row in database.Query(sql, ReadCondition, cancellationToken))
+        var keyUser = new KeyUserColumns();
+        foreach (var row in database.Query(sql, reader => ReadCondition(reader, keyUser), cancellationToken))
         {
             var bound = row is { KeyUserExists: true, KeyUserId: { } keyUserId } ? tokens.For(keyUserId) : [];
             if (!ReferenceEquals(bound, group.Tokens)) group = new KeyUserGroup(bound);
@@ -80,7 +81,7 @@ public sealed class SigningConditionClassifier(BunkerDatabase database, DateTime
             Reason = match.Rule is null ? SigningConditionReason.ConnectCopy : SigningConditionReason.RuleCopy, Verdict = match.Judgement.Verdict,
             StaleAfter = match.Judgement.StaleAfter, TokenId = match.Source.Id, TokenState = match.Source.StateAt(AsOf), PolicyId = match.Source.PolicyId,
             PolicyName = match.Source.PolicyName, KeyUserRevoked = row.KeyUserRevoked(AsOf), SchemaVariant = database.Schema.Variant,
-            Evidence = CopyEvidence(row, match),
+            ExplainedWhenRead = () => CopyEvidence(row, match),
         };
     }
 
@@ -113,12 +114,8 @@ public sealed class SigningConditionClassifier(BunkerDatabase database, DateTime
         if (matches.Count == 0) return null;
 
         var judgement = group.Judge(matches, this);
-        var (source, sourceRule) = matches.Find(m => ReferenceEquals(m.Token, judgement.Source));
-        var origin = isConnect
-            ? $"(connect, NULL, allowed 1) is what redemption writes for every token; {source.Label} was redeemed {BunkerTokenRow.Describe(source.RedeemedAt)}"
-            : $"it matches rule {sourceRule!.Id} {ConditionRow.Quote(method, kind)} of {source.PolicyLabel} of token {source.Id} " +
-              $"('{source.ClientName}'), redeemed {BunkerTokenRow.Describe(source.RedeemedAt)}";
-        return new CopyMatch(judgement, sourceRule, origin);
+        var sourceRule = matches.Find(m => ReferenceEquals(m.Token, judgement.Source)).Rule;
+        return new CopyMatch(judgement, sourceRule, method, kind);
     }
 
     /// <summary>
@@ -195,19 +192,35 @@ public sealed class SigningConditionClassifier(BunkerDatabase database, DateTime
         return string.Join("; ", all) + ".";
     }
 
-    private ConditionRow ReadCondition(SqliteDataReader reader)
+    private ConditionRow ReadCondition(SqliteDataReader reader, KeyUserColumns keyUser)
     {
         var id = reader.GetInt64(0);
         var keyUserId = BunkerTokenRow.NullableInt64(reader, 4);
         DateTimeOffset? Date(int ordinal, string column) => database.ParseDate(reader.GetValue(ordinal), "SigningCondition", id, column);
         var allowed = reader.GetValue(3);
         var createdAt = reader.GetValue(5);
+        if (!keyUser.Read || keyUser.Id != keyUserId)
+            (keyUser.Read, keyUser.Id, keyUser.Exists, keyUser.KeyName, keyUser.ClientPubkey, keyUser.RevokedAt) = (true, keyUserId, reader.GetBoolean(8),
+                BunkerTokenRow.NullableString(reader, 9), BunkerTokenRow.NullableString(reader, 10),
+                database.ParseDate(reader.GetValue(11), "KeyUser", keyUserId, "revokedAt"));
         return new ConditionRow(id, BunkerTokenRow.NullableString(reader, 1), BunkerTokenRow.NullableString(reader, 2),
             allowed switch { 1L => true, 0L => false, _ => null }, allowed is DBNull ? "NULL" : Convert.ToString(allowed) ?? "",
             keyUserId, database.ParseDate(createdAt, "SigningCondition", id, "createdAt"), BunkerDate.EncodingOf(createdAt),
-            Date(6, "expiresAt"), Date(7, "revokedAt"), reader.GetBoolean(8),
-            BunkerTokenRow.NullableString(reader, 9), BunkerTokenRow.NullableString(reader, 10),
-            database.ParseDate(reader.GetValue(11), "KeyUser", keyUserId, "revokedAt"));
+            Date(6, "expiresAt"), Date(7, "revokedAt"), keyUser.Exists, keyUser.KeyName, keyUser.ClientPubkey, keyUser.RevokedAt);
+    }
+
+    /// <summary>
+    /// The KeyUser columns of the row read last. Rows come ordered by keyUserId, so each KeyUser's rows follow one another
+    /// (about five a KeyUser) and its columns are read from SQLite, and its strings made, once for all of them.
+    /// </summary>
+    private sealed class KeyUserColumns
+    {
+        public bool Read;
+        public long? Id;
+        public bool Exists;
+        public string? KeyName;
+        public string? ClientPubkey;
+        public DateTimeOffset? RevokedAt;
     }
 
     private sealed record ConditionRow(long Id, string? Method, string? Kind, bool? Allowed, string AllowedText, long? KeyUserId,
@@ -227,9 +240,17 @@ public sealed class SigningConditionClassifier(BunkerDatabase database, DateTime
     /// <summary>The verdict on the copies a set of tokens justifies, the token shown as their source, and its wording.</summary>
     private sealed record Judgement(BunkerTokenRow Source, SigningConditionVerdict Verdict, DateTimeOffset? StaleAfter, string Text);
 
-    private sealed record CopyMatch(Judgement Judgement, RuleRow? Rule, string Origin)
+    private sealed record CopyMatch(Judgement Judgement, RuleRow? Rule, string? Method, string? Kind)
     {
+        private string? _origin;
+
         public BunkerTokenRow Source => Judgement.Source;
+
+        /// <summary>Where the copy came from, in words; put together when first asked for (see <see cref="CopyEvidence"/>).</summary>
+        public string Origin => _origin ??= Rule is null
+            ? $"(connect, NULL, allowed 1) is what redemption writes for every token; {Source.Label} was redeemed {BunkerTokenRow.Describe(Source.RedeemedAt)}"
+            : $"it matches rule {Rule.Id} {ConditionRow.Quote(Method, Kind)} of {Source.PolicyLabel} of token {Source.Id} " +
+              $"('{Source.ClientName}'), redeemed {BunkerTokenRow.Describe(Source.RedeemedAt)}";
 
         /// <summary>The evidence sentences (<see cref="CopyEvidence"/>): [0] createdAt not TEXT, [1] TEXT.</summary>
         public string?[] Evidence { get; } = new string?[2];

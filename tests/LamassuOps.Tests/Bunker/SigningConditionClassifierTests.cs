@@ -329,8 +329,13 @@ public sealed class SigningConditionClassifierTests : IDisposable
         Assert.Equal(count + 40 * 2 + 1, rows.Count);
         Assert.Equal(rows.OrderBy(r => r.KeyUserId).ThenBy(r => r.Id).Select(r => r.Id), rows.Select(r => r.Id));
         var live = users.Where(u => u.Live).Select(u => (long?)u.KeyUser).ToHashSet();
+        // Each KeyUser's columns are read once for its run of rows: every row still carries its own KeyUser's.
+        var pubkeys = users.Select((u, i) => (u.KeyUser, Pubkey: BunkerFixture.Pubkey($"client {i}")))
+            .Append((KeyUser: unpaired, Pubkey: BunkerFixture.Pubkey("no token"))).ToDictionary(u => u.KeyUser, u => u.Pubkey);
         foreach (var row in rows)
         {
+            Assert.Equal(pubkeys[row.KeyUserId!.Value], row.ClientPubkey);
+            Assert.Equal(Key, row.KeyName);
             var expected = row.KeyUserId == unpaired ? "ManualOverride NoToken "
                 : row.Kind == "2" ? "ManualOverride NotInPolicy "
                 : $"PolicyCopy {(row.Method == "connect" ? "ConnectCopy" : "RuleCopy")} {(live.Contains(row.KeyUserId) ? "Redundant" : "Stale")}";
