@@ -76,8 +76,8 @@ public sealed class StaleSigningConditionRemoval
 /// Remove-StaleSigningCondition: the runbook's strip of the SigningCondition photocopies, done so that no pairing can
 /// be lost, without holding nsecbunkerd up. One snapshot is taken through the online backup and verified
 /// (<see cref="StripSnapshot"/>); the classifier (<see cref="SigningConditionClassifier"/>) runs once, on that copy, and
-/// streams the ids to remove into a TEMP plan table; the plan is counted; then <see cref="MaintenancePipeline"/> confirms
-/// it, publishes the snapshot as the verified backup (<see cref="MaintenanceBackup.Promoting"/>) and runs one short write
+/// keeps the ids to remove (<see cref="StripTransaction.Plan"/>); the plan is counted; then
+/// <see cref="MaintenancePipeline"/> confirms it, publishes the snapshot as the verified backup (<see cref="MaintenanceBackup.Promoting"/>) and runs one short write
 /// transaction (<see cref="StripTransaction"/>) that re-validates the plan against the live database, deletes exactly
 /// the planned rows, and commits only when KeyUser, Token, Policy and PolicyRule were left untouched, every pairing is
 /// still there and the operation's proofs (LNbits') hold.
@@ -130,14 +130,13 @@ public sealed class StaleSigningConditionStrip
         // -WhatIf writes no snapshot: it classifies the live file in one read (in rollback-journal mode nsecbunkerd's
         // commits wait for that read, as they did for every strip before the snapshot).
         using var snapshot = host.IsWhatIf ? null : TakeSnapshot(database, backup, host);
-        using var ids = new StripTransaction.Plan(database);
+        var ids = new StripTransaction.Plan();
         Plan plan;
         using (var copy = snapshot?.Open(database))
         {
             var classified = copy ?? database;
             plan = classified.Guard(() => Plan.Count(classified, asOf, options.Scope, ids, host));
         }
-        ids.Complete();
         RowProgress.Complete(host, database.Path);
         if (!database.Schema.HasSigningConditionLifecycle && plan.Removing > 0 && !options.AcceptPermissionLoss)
             throw RefuseUpstream(database, plan);
@@ -161,7 +160,7 @@ public sealed class StaleSigningConditionStrip
                 // The LNbits proof first, so that a broken pairing is named, not only the table that changed.
                 Proofs = [.. proofs, new UntouchedTablesProof(MaintenanceTransaction.PairingTables), counts],
                 Write = new StripTransaction.WithSnapshotAttached(snapshot!),
-                Apply = () => StripTransaction.DeletePlanned(database, plan.Removing),
+                Apply = () => StripTransaction.DeletePlanned(database, ids),
             }, host);
             if (done is null) yield break;
             (backupPath, before, after) = (done.Value.BackupPath, counts.Before, counts.After);
