@@ -18,6 +18,12 @@ public interface IOperationHost
     /// </summary>
     bool IsWhatIf => false;
 
+    /// <summary>
+    /// False when verbose messages would not be shown (no -Verbose, $VerbosePreference SilentlyContinue): an operation
+    /// that puts a message together per KeyUser of a million rows skips that work. True when not known.
+    /// </summary>
+    bool WantsVerbose => true;
+
     void WriteVerbose(string message);
 
     void WriteWarning(string message);

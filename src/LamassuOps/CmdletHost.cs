@@ -32,6 +32,12 @@ internal sealed class CmdletHost(PSCmdlet cmdlet, CancellationToken cancellation
     /// <summary>The error id of a confirmation that could not be asked.</summary>
     public const string ConfirmationNotPossible = "ConfirmationNotPossible";
 
+    /// <summary>PowerShell's own rule for showing verbose records: -Verbose, else -Debug, else $VerbosePreference.</summary>
+    public bool WantsVerbose =>
+        cmdlet.MyInvocation.BoundParameters.TryGetValue("Verbose", out var verbose) ? LanguagePrimitives.IsTrue(verbose)
+        : IsSwitchBound("Debug")
+        || cmdlet.GetVariableValue("VerbosePreference") is not (ActionPreference.SilentlyContinue or ActionPreference.Ignore);
+
     public void WriteVerbose(string message) => cmdlet.WriteVerbose(message);
 
     public void WriteWarning(string message) => cmdlet.WriteWarning(message);

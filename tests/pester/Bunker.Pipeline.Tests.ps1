@@ -153,3 +153,23 @@ Describe 'Pipelines across the Bunker cmdlets' {
         $failures[0].TargetObject | Should -Be (Join-Path $directory 'b.db')
     }
 }
+
+Describe 'The strip''s line per KeyUser follows PowerShell''s verbose rule' {
+    # It is put together only when it would be shown: a million-row strip would otherwise build 200,000 lines for nothing.
+    It 'shows it for <Case>, and no line at all otherwise' -ForEach @(
+        @{ Case = '-Verbose'; Shown = $true; Preference = 'SilentlyContinue'; Arguments = @{ Verbose = $true } }
+        @{ Case = '$VerbosePreference Continue'; Shown = $true; Preference = 'Continue'; Arguments = @{} }
+        @{ Case = '-Verbose:$false over $VerbosePreference Continue'; Shown = $false; Preference = 'Continue'; Arguments = @{ Verbose = $false } }
+        @{ Case = 'neither'; Shown = $false; Preference = 'SilentlyContinue'; Arguments = @{} }
+    ) {
+        $database = Join-Path $TestDrive "$([guid]::NewGuid().ToString('N')).db"
+        New-SampleBunkerDatabase -Path $database
+        $VerbosePreference = $Preference
+
+        $verbose = @(Remove-StaleSigningCondition -LiteralPath $database -NoBackup -Force @Arguments 4>&1 |
+                Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message
+
+        @($verbose | Where-Object { $_ -match '^KeyUser \d+ .*: removes \d+ SigningCondition rows' }).Count -gt 0 | Should -Be $Shown
+        if (-not $Shown) { $verbose | Should -BeNullOrEmpty }
+    }
+}

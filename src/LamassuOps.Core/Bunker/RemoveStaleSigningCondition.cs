@@ -304,6 +304,7 @@ public sealed class StaleSigningConditionStrip
     private sealed class ClientTally(IOperationHost host)
     {
         private const int Listed = 20;
+        private readonly bool _wanted = host.WantsVerbose;
         private readonly List<string> _listed = [];
         private BunkerSigningCondition? _first;
         private int _removed;
@@ -311,6 +312,7 @@ public sealed class StaleSigningConditionStrip
 
         public void Add(BunkerSigningCondition row, bool removed)
         {
+            if (!_wanted) return;
             if (_first is not null && _first.KeyUserId != row.KeyUserId) Flush();
             _first ??= row;
             if (!removed)
