@@ -77,10 +77,11 @@ public sealed class StaleSigningConditionRemoval
 /// be lost, without holding nsecbunkerd up. One snapshot is taken through the online backup and verified
 /// (<see cref="StripSnapshot"/>); the classifier (<see cref="SigningConditionClassifier"/>) runs once, on that copy, and
 /// keeps the ids to remove (<see cref="StripTransaction.Plan"/>); the plan is counted; then
-/// <see cref="MaintenancePipeline"/> confirms it, publishes the snapshot as the verified backup (<see cref="MaintenanceBackup.Promoting"/>) and runs one short write
-/// transaction (<see cref="StripTransaction"/>) that re-validates the plan against the live database, deletes exactly
-/// the planned rows, and commits only when KeyUser, Token, Policy and PolicyRule were left untouched, every pairing is
-/// still there and the operation's proofs (LNbits') hold.
+/// <see cref="MaintenancePipeline"/> confirms it, publishes the snapshot as the verified backup
+/// (<see cref="MaintenanceBackup.Promoting"/>) and runs one short write transaction (<see cref="StripTransaction"/>)
+/// that re-validates the plan against the live database, deletes exactly the planned rows, and commits only when
+/// KeyUser, Token, Policy and PolicyRule were left untouched, every pairing is still there and the operation's proofs
+/// (LNbits') hold.
 /// </summary>
 public sealed class StaleSigningConditionStrip
 {

@@ -5,7 +5,8 @@ namespace LamassuOps.Core.Bunker;
 /// <summary>
 /// The strip's plan and the pieces of its one short write transaction on the live database, which
 /// <see cref="MaintenancePipeline"/> runs. The plan is the ids of the rows to remove, classified on the snapshot
-/// (<see cref="StripSnapshot"/>) into a compact set in memory (<see cref="Plan"/>; never the operator's schema). The transaction, with the snapshot attached (<see cref="WithSnapshotAttached"/>):
+/// (<see cref="StripSnapshot"/>) into a compact set in memory (<see cref="Plan"/>; never the operator's schema). The
+/// transaction, with the snapshot attached (<see cref="WithSnapshotAttached"/>):
 /// <list type="number">
 /// <item>re-validates the plan (<see cref="DeletePlanned"/>): KeyUser, Token, Policy and PolicyRule are as in the
 ///   snapshot (every column but the daemon's usage stamps lastUsedAt and updatedAt, which no classification reads), so
@@ -29,11 +30,10 @@ internal static class StripTransaction
 
     /// <summary>
     /// The ids of the rows to remove (a primary key: each comes once), added in the classification's order (by KeyUser),
-    /// read in id order. Kept as
-    /// Roaring bitmaps do: ids are grouped by their 2^16-id block, a block holds its few ids as a list and, once it has
-    /// more than 4,096, as a bitmap of 8 KiB. The daemon's ids are dense (AUTOINCREMENT), so 795,032 planned ids of a
-    /// million-row table take about 130 KiB: it replaces a TEMP table of the live connection, which took an INSERT per
-    /// id (1.3 to 1.7 s at that size) and was read back inside the write lock.
+    /// read in id order. Kept as Roaring bitmaps keep integers: grouped by their 2^16-id block, a block holds its few ids
+    /// as a list and, past 4,096, as a bitmap of 8 KiB. The daemon's ids are dense (AUTOINCREMENT), so the 795,032
+    /// planned ids of a million-row table take about 130 KiB. (A TEMP table took an INSERT per id, 1.3 to 1.7 s at that
+    /// size, and was read back inside the write lock.)
     /// </summary>
     public sealed class Plan
     {
