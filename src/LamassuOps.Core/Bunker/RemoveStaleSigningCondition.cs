@@ -76,7 +76,7 @@ public sealed class StaleSigningConditionRemoval
 /// Remove-StaleSigningCondition: the runbook's strip of the SigningCondition photocopies, done so that no pairing can
 /// be lost, without holding nsecbunkerd up. One snapshot is taken through the online backup and verified
 /// (<see cref="StripSnapshot"/>); the classifier (<see cref="SigningConditionClassifier"/>) runs once, on that copy, and
-/// keeps the ids to remove (<see cref="StripTransaction.Plan"/>); the plan is counted; then
+/// keeps the ids to remove (<see cref="StripTransaction.PlannedIds"/>); the plan is counted; then
 /// <see cref="MaintenancePipeline"/> confirms it, publishes the snapshot as the verified backup
 /// (<see cref="MaintenanceBackup.Promoting"/>) and runs one short write transaction (<see cref="StripTransaction"/>)
 /// that re-validates the plan against the live database, deletes exactly the planned rows, and commits only when
@@ -131,7 +131,7 @@ public sealed class StaleSigningConditionStrip
         // -WhatIf writes no snapshot: it classifies the live file in one read (in rollback-journal mode nsecbunkerd's
         // commits wait for that read, as they did for every strip before the snapshot).
         using var snapshot = host.IsWhatIf ? null : TakeSnapshot(database, backup, host);
-        var ids = new StripTransaction.Plan();
+        var ids = new StripTransaction.PlannedIds();
         Plan plan;
         using (var copy = snapshot?.Open(database))
         {
@@ -235,7 +235,7 @@ public sealed class StaleSigningConditionStrip
         }
 
         /// <summary>Classifies <paramref name="snapshot"/> once, streaming the ids of the rows to remove into <paramref name="ids"/>.</summary>
-        public static Plan Count(BunkerDatabase snapshot, DateTimeOffset asOf, StripScope scope, StripTransaction.Plan ids, IOperationHost host)
+        public static Plan Count(BunkerDatabase snapshot, DateTimeOffset asOf, StripScope scope, StripTransaction.PlannedIds ids, IOperationHost host)
         {
             var plan = new Plan
             {

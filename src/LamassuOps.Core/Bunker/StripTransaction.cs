@@ -5,7 +5,7 @@ namespace LamassuOps.Core.Bunker;
 /// <summary>
 /// The strip's plan and the pieces of its one short write transaction on the live database, which
 /// <see cref="MaintenancePipeline"/> runs. The plan is the ids of the rows to remove, classified on the snapshot
-/// (<see cref="StripSnapshot"/>) into a compact set in memory (<see cref="Plan"/>; never the operator's schema). The
+/// (<see cref="StripSnapshot"/>) into a compact set in memory (<see cref="PlannedIds"/>; never the operator's schema). The
 /// transaction, with the snapshot attached (<see cref="WithSnapshotAttached"/>):
 /// <list type="number">
 /// <item>re-validates the plan (<see cref="DeletePlanned"/>): KeyUser, Token, Policy and PolicyRule are as in the
@@ -35,12 +35,12 @@ internal static class StripTransaction
     /// planned ids of a million-row table take about 130 KiB. (A TEMP table took an INSERT per id, 1.3 to 1.7 s at that
     /// size, and was read back inside the write lock.)
     /// </summary>
-    public sealed class Plan
+    public sealed class PlannedIds
     {
         private const int BlockBits = 16;
         private const int ListedAtMost = 4096;
         private readonly Dictionary<long, Block> _blocks = [];
-        private long _lastKey = long.MinValue;
+        private long _lastKey;
         private Block? _last;
 
         public long Count { get; private set; }
@@ -49,7 +49,7 @@ internal static class StripTransaction
         {
             var key = id >> BlockBits;
             // A KeyUser's rows are mostly near one another: the block of the last id is usually the block of this one.
-            if (key != _lastKey || _last is null)
+            if (_last is null || key != _lastKey)
             {
                 if (!_blocks.TryGetValue(key, out _last)) _blocks[key] = _last = new Block();
                 _lastKey = key;
@@ -133,7 +133,7 @@ internal static class StripTransaction
     /// The change, inside the transaction: re-validates the plan against the attached snapshot and deletes the
     /// planned rows, each only while it is still exactly the snapshot's; the rows deleted.
     /// </summary>
-    public static long DeletePlanned(BunkerDatabase live, Plan plan)
+    public static long DeletePlanned(BunkerDatabase live, PlannedIds plan)
     {
         var planned = plan.Count;
         if (MaintenanceTransaction.PairingTables.Where(live.Schema.HasTable).FirstOrDefault(table => !SameAsSnapshot(live, table)) is { } changed)
@@ -184,7 +184,7 @@ internal static class StripTransaction
         }
 
         /// <summary>The plan's ids, in order, a window at a time.</summary>
-        public static IEnumerable<PlanWindow> Read(Plan plan)
+        public static IEnumerable<PlanWindow> Read(PlannedIds plan)
         {
             var marks = new byte[Span];
             var (low, last, count) = (0L, 0L, 0L);

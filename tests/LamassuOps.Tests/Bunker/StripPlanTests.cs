@@ -18,7 +18,7 @@ public sealed class StripPlanTests
             .Concat(Enumerable.Range(0, 4_097).Select(i => 65_536L * 9 + i * 15))
             .Concat([long.MinValue, -65_537, -5, -1, 0, 1, 65_535, 65_536, 9_000_000, long.MaxValue - 1, long.MaxValue])
             .OrderBy(_ => random.Next()).ToList();
-        var plan = new StripTransaction.Plan();
+        var plan = new StripTransaction.PlannedIds();
 
         foreach (var id in ids) plan.Add(id);
 
@@ -29,7 +29,7 @@ public sealed class StripPlanTests
     [Fact]
     public void AnEmptyPlanHasNoIds()
     {
-        var plan = new StripTransaction.Plan();
+        var plan = new StripTransaction.PlannedIds();
 
         Assert.Equal(0, plan.Count);
         Assert.Empty(plan.Ascending());
