@@ -15,6 +15,7 @@ internal sealed partial class CliSession(TextWriter stdout, TextWriter stderr, T
 {
     private int _errors;
     private bool _needsAttention;
+    private bool _outputFailed;
 
     /// <summary>
     /// The exit code: 0; 1 when an error was reported, the answer was False or a result needs attention; 2 for arguments PowerShell refused; 130
@@ -43,7 +44,16 @@ internal sealed partial class CliSession(TextWriter stdout, TextWriter stderr, T
             var item = results[e.Index];
             results.RemoveAt(e.Index);
             var result = RemoteResult.Of(item);
-            Write(output, result, stamped && result is not RemoteResult ? LamassuCmdlet.InstanceOf(item) : null);
+            try
+            {
+                Write(output, result, stamped && result is not RemoteResult ? LamassuCmdlet.InstanceOf(item) : null);
+            }
+            catch (IOException failure)
+            {
+                // Nothing more can be shown: the command stops here, as a pipeline whose reader is gone does.
+                OutputNotWritten(failure);
+                throw new PipelineStoppedException();
+            }
         };
         shell.Streams.Error.DataAdded += (_, e) =>
         {
@@ -68,6 +78,9 @@ internal sealed partial class CliSession(TextWriter stdout, TextWriter stderr, T
             WriteError(render, refused.ErrorRecord);
             return Program.UsageError;
         }
+        catch (PipelineStoppedException) when (_outputFailed)
+        {
+        }
         catch (PipelineStoppedException)
         {
             return Stopped();
@@ -79,10 +92,32 @@ internal sealed partial class CliSession(TextWriter stdout, TextWriter stderr, T
         finally
         {
             results.Complete();
-            output.Flush();
+            Flush(output);
         }
         if (cancellationToken.IsCancellationRequested) return Stopped();
         return _errors > 0 || _needsAttention ? Program.CommandFailed : Program.Success;
+    }
+
+    private void Flush(OutputWriter output)
+    {
+        try
+        {
+            output.Flush();
+            stdout.Flush();
+        }
+        catch (IOException failure)
+        {
+            OutputNotWritten(failure);
+        }
+    }
+
+    /// <summary>Stdout could not be written (a full disk): said once, and the exit code is 1.</summary>
+    private void OutputNotWritten(IOException failure)
+    {
+        if (_outputFailed) return;
+        _outputFailed = true;
+        _errors++;
+        Program.OutputNotWritten(stderr, failure);
     }
 
     private static void LetGo<T>(PSDataCollection<T> stream) => stream.DataAdded += (_, e) => stream.RemoveAt(e.Index);

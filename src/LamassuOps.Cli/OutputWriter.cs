@@ -1,7 +1,9 @@
 using System.Buffers;
 using System.Collections;
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Reflection;
+using System.Runtime.ExceptionServices;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -32,9 +34,18 @@ public abstract class OutputWriter
 /// serialized as UTF-8 into one reused buffer; into a UTF-8 stream (stdout redirected) the bytes go out in blocks,
 /// never as a string per row, so a million rows cost no more than their bytes.
 /// </summary>
+/// <remarks>
+/// Into a redirected stdout the objects are serialized on a thread of their own: on a million rows the JSON (and the
+/// evidence sentences it reads) takes about as long as reading and classifying them, so the command's thread goes on
+/// with the next rows on the second core. They are handed over <see cref="BatchSize"/> at a time (one hand-over per
+/// result costs more than it saves), at most <see cref="QueuedBatches"/> batches wait, so memory stays flat, and the
+/// lines keep their order. A terminal or any other writer gets each line as it comes, on the command's thread.
+/// </remarks>
 public sealed class JsonLinesWriter : OutputWriter
 {
     private const int BlockSize = 1 << 16;
+    private const int BatchSize = 64;
+    private const int QueuedBatches = 2;
 
     public static readonly JsonSerializerOptions Options = new()
     {
@@ -46,6 +57,10 @@ public sealed class JsonLinesWriter : OutputWriter
     private readonly Stream? _bytes;
     private readonly ArrayBufferWriter<byte> _buffer = new(BlockSize);
     private readonly Utf8JsonWriter _json;
+    private List<(object Result, string? Instance)> _batch = new(BatchSize);
+    private BlockingCollection<List<(object Result, string? Instance)>>? _queue;
+    private Thread? _serializer;
+    private volatile ExceptionDispatchInfo? _failure;
 
     public JsonLinesWriter(TextWriter stdout)
     {
@@ -60,6 +75,73 @@ public sealed class JsonLinesWriter : OutputWriter
     /// <summary>The stamped instance is one more property, "Instance", as in pwsh's ConvertTo-Json of the same object.</summary>
     public override void Write(object result, string? instance)
     {
+        if (_bytes is null)
+        {
+            WriteLine(result, instance);
+            WriteBuffer();
+            return;
+        }
+        _failure?.Throw(); // stdout that could not be written fails each write, as it does on a terminal
+        _batch.Add((result, instance));
+        if (_batch.Count == BatchSize) HandOver();
+    }
+
+    /// <summary>Every result written so far is on stdout; once stdout has failed, every flush fails.</summary>
+    public override void Flush()
+    {
+        if (_batch.Count > 0 && _failure is null) HandOver();
+        if (_queue is not null)
+        {
+            _queue.CompleteAdding();
+            _serializer!.Join();
+            (_queue, _serializer) = (null, null);
+        }
+        _failure?.Throw();
+        WriteBuffer();
+    }
+
+    private void HandOver()
+    {
+        if (_queue is null)
+        {
+            _queue = new BlockingCollection<List<(object, string?)>>(QueuedBatches);
+            _serializer = new Thread(Serialize) { IsBackground = true, Name = "lamassuops JSON lines" };
+            _serializer.Start(_queue);
+        }
+        try
+        {
+            _queue.Add(_batch);
+        }
+        catch (InvalidOperationException) when (_failure is not null)
+        {
+            _failure.Throw(); // the serializer stopped while this batch waited for room
+        }
+        _batch = new List<(object, string?)>(BatchSize);
+    }
+
+    private void Serialize(object? queue)
+    {
+        var batches = (BlockingCollection<List<(object Result, string? Instance)>>)queue!;
+        try
+        {
+            foreach (var batch in batches.GetConsumingEnumerable())
+            foreach (var (result, instance) in batch)
+            {
+                WriteLine(result, instance);
+                if (_buffer.WrittenCount >= BlockSize) WriteBuffer();
+            }
+            WriteBuffer();
+        }
+        catch (Exception e)
+        {
+            _buffer.ResetWrittenCount();
+            _failure = ExceptionDispatchInfo.Capture(e);
+            batches.CompleteAdding();
+        }
+    }
+
+    private void WriteLine(object result, string? instance)
+    {
         if (instance is not null && JsonSerializer.SerializeToNode(result, result.GetType(), Options) is System.Text.Json.Nodes.JsonObject stamped)
         {
             stamped["Instance"] = instance;
@@ -69,11 +151,9 @@ public sealed class JsonLinesWriter : OutputWriter
         else JsonSerializer.Serialize(_json, result, result.GetType(), Options);
         _json.Reset();
         _buffer.Write("\n"u8);
-        // Any other writer (a terminal, a test's StringWriter) gets each line as it comes.
-        if (_bytes is null || _buffer.WrittenCount >= BlockSize) Flush();
     }
 
-    public override void Flush()
+    private void WriteBuffer()
     {
         if (_buffer.WrittenCount == 0) return;
         if (_bytes is not null)

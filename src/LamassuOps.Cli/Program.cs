@@ -47,8 +47,27 @@ public static class Program
         // As early as can be: finding the command loads PowerShell's engine, whose start the profile speeds too.
         if (args is [var command, ..]) StartupProfile.Start(command);
         var exitCode = Run(args, stdout, Console.Error, Console.In, !Console.IsInputRedirected && !Console.IsErrorRedirected, cancel.Token);
-        stdout.Flush();
+        try
+        {
+            stdout.Flush();
+        }
+        catch (IOException failure)
+        {
+            OutputNotWritten(Console.Error, failure);
+            return CommandFailed;
+        }
         return exitCode;
+    }
+
+    /// <summary>
+    /// Stdout could not be written: a full disk or quota where it was sent (a reader that went away is not a failure:
+    /// .NET drops what a closed pipe would have been given).
+    /// </summary>
+    internal static void OutputNotWritten(TextWriter stderr, IOException failure)
+    {
+        stderr.WriteLine($"lamassuops: OutputNotWritten: the output could not be written to stdout ({failure.Message}); what was not written is lost.");
+        stderr.WriteLine("  fix: make room where stdout goes (df, quota), or send it elsewhere; a change the command made is in the database: " +
+            "read it back with the matching Get- command.");
     }
 
     /// <summary>`lamassuops --version`: answered before anything else is loaded.</summary>

@@ -147,6 +147,28 @@ Describe 'lamassuops and the host''s locale' {
     }
 }
 
+Describe 'lamassuops when stdout cannot be written' {
+    It 'says OutputNotWritten once with a fix, exits 1 and shows no stack trace, for <Output>' -ForEach @(
+        @{ Output = 'JSON lines'; Json = '--json' }
+        @{ Output = 'a table'; Json = '' }
+    ) {
+        $database = New-SampleBunkerDirectory
+        $cli = Get-LamassuopsPath
+        $stderr = Join-Path $TestDrive 'full.err'
+
+        # /dev/full fails every write with ENOSPC, as a full disk does.
+        & bash -c '"$0" Get-BunkerSigningCondition --path "$1" $2 > /dev/full 2> "$3"' $cli $database $Json $stderr
+        $exitCode = $LASTEXITCODE
+        $text = Get-Content -Raw -LiteralPath $stderr
+
+        $exitCode | Should -Be 1
+        ([regex]::Matches($text, '(?m)^lamassuops: OutputNotWritten: ')).Count | Should -Be 1
+        $text | Should -Match 'No space left on device'
+        $text | Should -Match '(?m)^  fix: make room where stdout goes'
+        $text | Should -Not -Match 'at LamassuOps\.|Unhandled exception|System\.IO\.IOException'
+    }
+}
+
 Describe '-WhatIf on a sample nsecbunkerd database' {
     BeforeEach {
         $database = New-SampleBunkerDirectory

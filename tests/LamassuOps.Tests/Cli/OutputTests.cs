@@ -103,6 +103,62 @@ public sealed class OutputTests
     }
 
     [Fact]
+    public void JsonLinesIntoARedirectedStdoutAreAllOutInOrderAfterEachFlush()
+    {
+        var bytes = new MemoryStream();
+        var redirected = new StreamWriter(bytes, new System.Text.UTF8Encoding(false), 1 << 16);
+        var writer = OutputWriter.Create(json: true, redirected, NoViews);
+        var counts = new List<int>();
+
+        // Fewer results than a batch, then many batches, then one: each Flush puts out all written before it.
+        foreach (var (from, count) in new[] { (0, 3), (3, 5000), (5003, 1) })
+        {
+            foreach (var i in Enumerable.Range(from, count)) writer.Write(new Pair("n", i));
+            writer.Flush();
+            counts.Add(System.Text.Encoding.UTF8.GetString(bytes.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        }
+
+        Assert.Equal([3, 5003, 5004], counts);
+        var written = System.Text.Encoding.UTF8.GetString(bytes.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(Enumerable.Range(0, 5004), written.Select(line => JsonDocument.Parse(line).RootElement.GetProperty("Count").GetInt32()));
+    }
+
+    /// <summary>A stream that fails every write, as stdout on a full disk does.</summary>
+    private sealed class FullDisk : MemoryStream
+    {
+        public override void Write(ReadOnlySpan<byte> buffer) => throw new IOException("No space left on device");
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new IOException("No space left on device");
+    }
+
+    [Theory]
+    [InlineData(10)]
+    [InlineData(20000)]
+    public void JsonLinesIntoAStdoutThatCannotBeWrittenFailWithTheIoErrorOnTheWritersThread(int results)
+    {
+        var writer = OutputWriter.Create(json: true, new StreamWriter(new FullDisk(), new System.Text.UTF8Encoding(false), 1 << 16), NoViews);
+        var thread = Environment.CurrentManagedThreadId;
+        int? failedOn = null;
+
+        var failure = Assert.Throws<IOException>(() =>
+        {
+            try
+            {
+                foreach (var i in Enumerable.Range(0, results)) writer.Write(new Pair("n", i));
+                writer.Flush();
+            }
+            finally
+            {
+                failedOn = Environment.CurrentManagedThreadId;
+            }
+        });
+
+        Assert.Equal("No space left on device", failure.Message);
+        Assert.Equal(thread, failedOn);
+        Assert.Throws<IOException>(writer.Flush); // and again, not a hang, when the command's end flushes
+    }
+
+    [Fact]
     public void SmallObjectsAreATableSizedByTheirValues()
     {
         var text = Write(NoViews, new Pair("a", 1), new Pair("longer name", 22));
