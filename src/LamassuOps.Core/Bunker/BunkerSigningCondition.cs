@@ -125,15 +125,11 @@ public sealed class BunkerSigningCondition
     private Func<string>? _explain;
 
     /// <summary>The facts the classification rests on, in plain words.</summary>
-    public string Evidence
-    {
-        get => _evidence ??= _explain!();
-        init => _evidence = value;
-    }
+    public string Evidence => _evidence ??= _explain!();
 
     /// <summary>
-    /// The evidence, put into words when it is first read: a strip removes most policy copies without anyone reading
-    /// theirs, and each is a sentence of its own (about 2 KiB of strings a row).
+    /// The evidence, put into words when it is first read: a strip removes most rows without anyone reading theirs, and
+    /// each is a sentence of its own (about 2 KiB of strings a row). Any thread may read it: each makes the same sentence.
     /// </summary>
     internal Func<string> ExplainedWhenRead { init => _explain = value; }
 }

@@ -50,27 +50,27 @@ public sealed class SigningConditionClassifier(BunkerDatabase database, DateTime
     {
         var tokens = group.Tokens;
         if (!row.KeyUserExists)
-            return Result(row, SigningConditionClass.Orphan, SigningConditionReason.KeyUserMissing, row.KeyUserId is null
+            return Result(row, SigningConditionClass.Orphan, SigningConditionReason.KeyUserMissing, () => row.KeyUserId is null
                 ? "keyUserId is NULL: its KeyUser was deleted; the ACL never reads this row"
                 : $"keyUserId {row.KeyUserId} points at a KeyUser that does not exist (deleted with foreign keys off); the ACL never reads this row");
         if (row.Allowed is false)
             return row.Method == "*"
-                ? Manual(row, SigningConditionReason.RejectAll, "method '*' with allowed 0 rejects every request of this client")
-                : Manual(row, SigningConditionReason.Denial, $"allowed 0 denies {row.MethodAndKind}; token redemption only writes allowed 1");
+                ? Manual(row, SigningConditionReason.RejectAll, () => "method '*' with allowed 0 rejects every request of this client")
+                : Manual(row, SigningConditionReason.Denial, () => $"allowed 0 denies {row.MethodAndKind}; token redemption only writes allowed 1");
         if (row.Allowed is null)
             return Manual(row, SigningConditionReason.NoDecision,
-                $"allowed is {row.AllowedText}: the ACL treats the row as undecided and asks the admin");
+                () => $"allowed is {row.AllowedText}: the ACL treats the row as undecided and asks the admin");
         if (row.ExpiresAt is not null || row.RevokedAt is not null)
             return Manual(row, SigningConditionReason.OwnLifecycle,
-                "it has its own expiresAt/revokedAt, which token redemption never wrote: add_signing_condition wrote it");
+                () => "it has its own expiresAt/revokedAt, which token redemption never wrote: add_signing_condition wrote it");
         if (tokens.Count == 0)
             return Manual(row, SigningConditionReason.NoToken,
-                $"KeyUser {row.KeyUserId} has no redeemed token: web approval, an admin reply or create_account wrote it");
+                () => $"KeyUser {row.KeyUserId} has no redeemed token: web approval, an admin reply or create_account wrote it");
 
         if (group.Match(row, this) is not { } match) return NotCopyShaped(row, group);
         if (database.Schema.HasSigningConditionLifecycle && row.CreatedAtEncoding == BunkerDateEncoding.Milliseconds)
             return Manual(row, SigningConditionReason.WrittenAfterLiveGrants,
-                $"{match.Origin}, but createdAt is INTEGER milliseconds ({BunkerTokenRow.Describe(row.CreatedAt)}): the live-grant daemon wrote it, " +
+                () => $"{match.Origin}, but createdAt is INTEGER milliseconds ({BunkerTokenRow.Describe(row.CreatedAt)}): the live-grant daemon wrote it, " +
                 "and it copies no policies (add_signing_condition or an admin reply)", match.Source);
 
         return new BunkerSigningCondition
@@ -158,30 +158,29 @@ public sealed class SigningConditionClassifier(BunkerDatabase database, DateTime
 
     private BunkerSigningCondition NotCopyShaped(ConditionRow row, KeyUserGroup group)
     {
-        var tokens = group.Tokens;
-        var labels = group.Labels;
         if (row.Kind == "all")
             return Manual(row, SigningConditionReason.WebApproval,
-                $"kind 'all' is in no policy of the KeyUser's tokens ({labels}): web approval (or create_account) wrote it");
-        if (tokens.All(t => !t.Token.PolicyExists))
+                () => $"kind 'all' is in no policy of the KeyUser's tokens ({group.Labels}): web approval (or create_account) wrote it");
+        if (group.Tokens.All(t => !t.Token.PolicyExists))
             return Manual(row, SigningConditionReason.TokenPolicyMissing,
-                $"the KeyUser's tokens have no policy to match it against ({labels}); it may be a copy of a policy that was deleted");
+                () => $"the KeyUser's tokens have no policy to match it against ({group.Labels}); it may be a copy of a policy that was deleted");
         return Manual(row, SigningConditionReason.NotInPolicy,
-            $"{row.MethodAndKind} is in none of the policies of the KeyUser's tokens ({labels}): an admin reply or add_signing_condition wrote it");
+            () => $"{row.MethodAndKind} is in none of the policies of the KeyUser's tokens ({group.Labels}): an admin reply or add_signing_condition wrote it");
     }
 
-    private BunkerSigningCondition Manual(ConditionRow row, SigningConditionReason reason, string evidence, BunkerTokenRow? token = null) =>
-        Result(row, SigningConditionClass.ManualOverride, reason, evidence, token);
+    private BunkerSigningCondition Manual(ConditionRow row, SigningConditionReason reason, Func<string> explain, BunkerTokenRow? token = null) =>
+        Result(row, SigningConditionClass.ManualOverride, reason, explain, token);
 
+    /// <summary>A manual override or orphan; like a copy's, its evidence is put into words when it is first read.</summary>
     private BunkerSigningCondition Result(ConditionRow row, SigningConditionClass classification, SigningConditionReason reason,
-        string evidence, BunkerTokenRow? token = null) => new()
+        Func<string> explain, BunkerTokenRow? token = null) => new()
     {
         Path = database.Path, Id = row.Id, KeyUserId = row.KeyUserId, KeyName = row.KeyName, ClientPubkey = row.ClientPubkey,
         Method = row.Method, Kind = row.Kind, Allowed = row.Allowed, CreatedAt = row.CreatedAt, CreatedAtEncoding = row.CreatedAtEncoding,
         ExpiresAt = row.ExpiresAt, RevokedAt = row.RevokedAt, Classification = classification, Reason = reason,
         TokenId = token?.Id, TokenState = token?.StateAt(AsOf), PolicyId = token?.PolicyId, PolicyName = token?.PolicyName,
         KeyUserRevoked = row.KeyUserRevoked(AsOf), SchemaVariant = database.Schema.Variant,
-        Evidence = Sentence(row, [evidence]),
+        ExplainedWhenRead = () => Sentence(row, [explain()]),
     };
 
     private string Sentence(ConditionRow row, IEnumerable<string> parts)
