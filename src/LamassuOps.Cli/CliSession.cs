@@ -80,6 +80,7 @@ internal sealed partial class CliSession(TextWriter stdout, TextWriter stderr, T
         }
         catch (PipelineStoppedException) when (_outputFailed)
         {
+            // The output stopped it, not the operator: OutputNotWritten was said and counts as an error (exit code 1).
         }
         catch (PipelineStoppedException)
         {
