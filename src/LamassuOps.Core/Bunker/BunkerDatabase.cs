@@ -199,20 +199,20 @@ public sealed class BunkerDatabase : IDisposable
     }
 
     /// <summary>
-    /// Streams the rows of <paramref name="sql"/> through <paramref name="map"/>, one at a time (never the whole
-    /// result in memory). SQLite failures become <see cref="LamassuOpsException"/>s; cancellation is checked per row.
+    /// Streams the rows of <paramref name="sql"/> (one statement) through <paramref name="map"/>, one at a time (never
+    /// the whole result in memory), read through <see cref="SqliteRow"/>. SQLite failures become
+    /// <see cref="LamassuOpsException"/>s; cancellation is checked per row.
     /// </summary>
-    public IEnumerable<T> Query<T>(string sql, Func<SqliteDataReader, T> map, CancellationToken cancellationToken = default,
+    public IEnumerable<T> Query<T>(string sql, Func<SqliteRow, T> map, CancellationToken cancellationToken = default,
         params (string Name, object? Value)[] parameters)
     {
-        using var command = CreateCommand(sql, parameters);
-        using var reader = Guard(command.ExecuteReader);
-        Func<bool> read = reader.Read; // one delegate for the query, not one a row
+        using var row = Guard(() => SqliteRow.Prepare(Connection, sql, parameters));
+        Func<bool> step = row.Step; // one delegate for the query, not one a row
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (!Guard(read)) yield break;
-            yield return map(reader);
+            if (!Guard(step)) yield break;
+            yield return map(row);
         }
     }
 

@@ -1,4 +1,3 @@
-using Microsoft.Data.Sqlite;
 
 namespace LamassuOps.Core.Bunker;
 
@@ -184,7 +183,7 @@ public static class BunkerPairings
 
         private string? Show(string? token) => includeSecret ? token : Secret.Mask(token);
 
-        private KeyUserRow ReadKeyUserRow(SqliteDataReader reader)
+        private KeyUserRow ReadKeyUserRow(SqliteRow reader)
         {
             var id = reader.GetInt64(0);
             DateTimeOffset? Date(int ordinal, string column) => database.ParseDate(reader.GetValue(ordinal), "KeyUser", id, column);
@@ -192,7 +191,7 @@ public static class BunkerPairings
                 Date(4, "createdAt"), Date(5, "lastUsedAt"), Date(6, "revokedAt"), SigningConditions: 0);
         }
 
-        private (BunkerTokenRow, int) ReadToken(SqliteDataReader reader, int first) =>
+        private (BunkerTokenRow, int) ReadToken(SqliteRow reader, int first) =>
             (BunkerTokenRow.Read(database, reader, first), reader.GetInt32(first + BunkerTokenRow.ColumnCount));
     }
 

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Microsoft.Data.Sqlite;
 
 namespace LamassuOps.Core.Bunker;
 
@@ -36,7 +35,7 @@ internal sealed record BunkerTokenRow(
         $"{token}.id, {token}.keyName, {token}.token, {token}.clientName, {token}.keyUserId, {token}.redeemedAt, {token}.expiresAt, " +
         $"{(schema.HasTokenRevokedAt ? token + ".revokedAt" : "NULL")}, {token}.deletedAt, {token}.policyId, {policy}.id IS NOT NULL, {policy}.name";
 
-    public static BunkerTokenRow Read(BunkerDatabase database, SqliteDataReader reader, int first)
+    public static BunkerTokenRow Read(BunkerDatabase database, SqliteRow reader, int first)
     {
         var id = reader.GetInt64(first);
         DateTimeOffset? Date(int offset, string column) => database.ParseDate(reader.GetValue(first + offset), "Token", id, column);
@@ -76,8 +75,8 @@ internal sealed record BunkerTokenRow(
     public static string Describe(DateTimeOffset? date) =>
         date?.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture) ?? "never";
 
-    public static string? NullableString(SqliteDataReader reader, int ordinal) =>
+    public static string? NullableString(SqliteRow reader, int ordinal) =>
         reader.IsDBNull(ordinal) ? null : Convert.ToString(reader.GetValue(ordinal), CultureInfo.InvariantCulture);
 
-    public static long? NullableInt64(SqliteDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetInt64(ordinal);
+    public static long? NullableInt64(SqliteRow reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetInt64(ordinal);
 }

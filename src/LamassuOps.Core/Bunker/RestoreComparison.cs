@@ -99,6 +99,6 @@ public sealed class RestoreComparison
             r => Text(r, 0), cancellationToken).ToHashSet(StringComparer.Ordinal)
         : [];
 
-    private static string Text(Microsoft.Data.Sqlite.SqliteDataReader reader, int ordinal) =>
+    private static string Text(SqliteRow reader, int ordinal) =>
         reader.IsDBNull(ordinal) ? "" : Convert.ToString(reader.GetValue(ordinal), System.Globalization.CultureInfo.InvariantCulture)!;
 }

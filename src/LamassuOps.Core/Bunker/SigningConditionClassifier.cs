@@ -1,4 +1,3 @@
-using Microsoft.Data.Sqlite;
 
 namespace LamassuOps.Core.Bunker;
 
@@ -191,7 +190,7 @@ public sealed class SigningConditionClassifier(BunkerDatabase database, DateTime
         return string.Join("; ", all) + ".";
     }
 
-    private ConditionRow ReadCondition(SqliteDataReader reader, KeyUserColumns keyUser)
+    private ConditionRow ReadCondition(SqliteRow reader, KeyUserColumns keyUser)
     {
         var id = reader.GetInt64(0);
         var keyUserId = BunkerTokenRow.NullableInt64(reader, 4);

@@ -1,5 +1,4 @@
 using LamassuOps.Core.Bunker;
-using Microsoft.Data.Sqlite;
 
 namespace LamassuOps.Core.Lnbits;
 
@@ -197,7 +196,7 @@ internal sealed class RepairPlan
     private static Dictionary<string, object?>? Row(BunkerDatabase database, string table, long id) =>
         database.Query($"SELECT * FROM {TableFingerprint.Quote(table)} WHERE id = $id", ReadRow, default, ("$id", id)).FirstOrDefault();
 
-    private static Dictionary<string, object?> ReadRow(SqliteDataReader reader) =>
+    private static Dictionary<string, object?> ReadRow(SqliteRow reader) =>
         Enumerable.Range(0, reader.FieldCount).ToDictionary(reader.GetName, i => reader.IsDBNull(i) ? null : reader.GetValue(i), StringComparer.OrdinalIgnoreCase);
 
     // ---- the change and its proof (inside the transaction) ----
