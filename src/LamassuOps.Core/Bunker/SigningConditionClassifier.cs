@@ -30,13 +30,15 @@ public sealed class SigningConditionClassifier(BunkerDatabase database, DateTime
     {
         database.RequireColumnsOf("SigningCondition", "KeyUser", "Token", "Policy", "PolicyRule");
         var lifecycle = database.Schema.HasSigningConditionLifecycle;
+        // The KeyUser columns come from a merge with KeyUser (read in id order, no sort), not from a join: SQLite's sort of
+        // a million rows then carries the SigningCondition columns only, not each row's KeyUser name and pubkey as well.
+        // A keyUserId that is not an INTEGER (a hand-written 5.5 or 'x') is one no KeyUser id can equal.
         var sql = "SELECT sc.id, sc.method, sc.kind, sc.allowed, sc.keyUserId, " +
                   (lifecycle ? "sc.createdAt, sc.expiresAt, sc.revokedAt, " : "NULL, NULL, NULL, ") +
-                  "ku.id IS NOT NULL, ku.keyName, ku.userPubkey, ku.revokedAt " +
-                  "FROM SigningCondition AS sc LEFT JOIN KeyUser AS ku ON ku.id = sc.keyUserId ORDER BY sc.keyUserId, sc.id";
+                  "typeof(sc.keyUserId) = 'integer' FROM SigningCondition AS sc ORDER BY sc.keyUserId, sc.id";
         using var tokens = new BoundTokenCursor(database, cancellationToken);
         var group = new KeyUserGroup([]);
-        var keyUser = new KeyUserColumns();
+        using var keyUser = new KeyUserColumns(database, cancellationToken);
         foreach (var row in database.Query(sql, reader => ReadCondition(reader, keyUser), cancellationToken))
         {
             var bound = row is { KeyUserExists: true, KeyUserId: { } keyUserId } ? tokens.For(keyUserId) : [];
@@ -197,10 +199,7 @@ public sealed class SigningConditionClassifier(BunkerDatabase database, DateTime
         DateTimeOffset? Date(int ordinal, string column) => database.ParseDate(reader.GetValue(ordinal), "SigningCondition", id, column);
         var allowed = reader.GetValue(3);
         var createdAt = reader.GetValue(5);
-        if (!keyUser.Read || keyUser.Id != keyUserId)
-            (keyUser.Read, keyUser.Id, keyUser.Exists, keyUser.KeyName, keyUser.ClientPubkey, keyUser.RevokedAt) = (true, keyUserId, reader.GetBoolean(8),
-                BunkerTokenRow.NullableString(reader, 9), BunkerTokenRow.NullableString(reader, 10),
-                database.ParseDate(reader.GetValue(11), "KeyUser", keyUserId, "revokedAt"));
+        keyUser.MoveTo(keyUserId, joinable: reader.GetBoolean(8));
         return new ConditionRow(id, BunkerTokenRow.NullableString(reader, 1), BunkerTokenRow.NullableString(reader, 2),
             allowed switch { 1L => true, 0L => false, _ => null }, allowed is DBNull ? "NULL" : Convert.ToString(allowed) ?? "",
             keyUserId, database.ParseDate(createdAt, "SigningCondition", id, "createdAt"), BunkerDate.EncodingOf(createdAt),
@@ -208,17 +207,37 @@ public sealed class SigningConditionClassifier(BunkerDatabase database, DateTime
     }
 
     /// <summary>
-    /// The KeyUser columns of the row read last. Rows come ordered by keyUserId, so each KeyUser's rows follow one another
-    /// (about five a KeyUser) and its columns are read from SQLite, and its strings made, once for all of them.
+    /// The KeyUser of the row read last, merged from KeyUser in id order. Rows come ordered by keyUserId, so each KeyUser's
+    /// rows follow one another (about five a KeyUser) and its columns are read, and its strings made, once for all of them.
     /// </summary>
-    private sealed class KeyUserColumns
+    private sealed class KeyUserColumns(BunkerDatabase database, CancellationToken cancellationToken) : IDisposable
     {
-        public bool Read;
-        public long? Id;
-        public bool Exists;
-        public string? KeyName;
-        public string? ClientPubkey;
-        public DateTimeOffset? RevokedAt;
+        private readonly KeyedCursor<(long Id, string? KeyName, string? ClientPubkey, DateTimeOffset? RevokedAt)> _keyUsers = new(
+            database.Query("SELECT id, keyName, userPubkey, revokedAt FROM KeyUser ORDER BY id", reader =>
+            {
+                var id = reader.GetInt64(0);
+                return (id, BunkerTokenRow.NullableString(reader, 1), BunkerTokenRow.NullableString(reader, 2),
+                    database.ParseDate(reader.GetValue(3), "KeyUser", id, "revokedAt"));
+            }, cancellationToken), keyUser => keyUser.Id);
+
+        private bool _read;
+        private (long? Id, bool Joinable) _key;
+
+        public bool Exists { get; private set; }
+        public string? KeyName { get; private set; }
+        public string? ClientPubkey { get; private set; }
+        public DateTimeOffset? RevokedAt { get; private set; }
+
+        /// <summary>Moves to the KeyUser of <paramref name="keyUserId"/>; the integer ids must come in ascending order.</summary>
+        public void MoveTo(long? keyUserId, bool joinable)
+        {
+            if (_read && _key == (keyUserId, joinable)) return;
+            var found = joinable && keyUserId is { } id ? _keyUsers.Take(id) : [];
+            (_read, _key, Exists) = (true, (keyUserId, joinable), found.Count > 0);
+            (KeyName, ClientPubkey, RevokedAt) = Exists ? (found[0].KeyName, found[0].ClientPubkey, found[0].RevokedAt) : (null, null, null);
+        }
+
+        public void Dispose() => _keyUsers.Dispose();
     }
 
     private sealed record ConditionRow(long Id, string? Method, string? Kind, bool? Allowed, string AllowedText, long? KeyUserId,

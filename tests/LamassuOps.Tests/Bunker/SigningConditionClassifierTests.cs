@@ -265,6 +265,28 @@ public sealed class SigningConditionClassifierTests : IDisposable
         Assert.Contains($"keyUserId {byShell} points at a KeyUser that does not exist", rows[2].Evidence);
     }
 
+    [Fact]
+    public void AKeyUserIdNoKeyUserIdCanEqualIsAnOrphanEvenBesideAKeyUserItRoundsTo()
+    {
+        var db = Create(BunkerDateEncoding.Text);
+        var policy = db.CreatePolicy("default", new FixtureRule("sign_event", "1"));
+        var alice = db.RedeemToken(db.CreateToken(Key, "alice", policy), Alice);
+        var bob = db.RedeemToken(db.CreateToken(Key, "bob", policy), BunkerFixture.Pubkey("bob"));
+        // By hand in the sqlite3 shell (foreign keys off): a REAL between alice's id and bob's, and TEXT, which sorts
+        // after every number.
+        SqliteShell.Query(db.Path, $"INSERT INTO SigningCondition (method, kind, allowed, keyUserId) VALUES ('sign_event', '1', 1, {alice}.5), " +
+               $"('sign_event', '1', 1, '{bob}x')");
+
+        var rows = Classify(db, db.Now);
+
+        Assert.Equal(
+            [$"{alice} PolicyCopy", $"{alice} PolicyCopy", $"{alice} Orphan", $"{bob} PolicyCopy", $"{bob} PolicyCopy", $"{bob} Orphan"],
+            rows.Select(r => $"{r.KeyUserId} {r.Classification}"));
+        Assert.All(rows.Where(r => r.Classification == SigningConditionClass.Orphan), r => Assert.Null(r.ClientPubkey));
+        Assert.Equal([Alice, Alice, BunkerFixture.Pubkey("bob"), BunkerFixture.Pubkey("bob")],
+            rows.Where(r => r.Classification == SigningConditionClass.PolicyCopy).Select(r => r.ClientPubkey));
+    }
+
     [Theory]
     [MemberData(nameof(BunkerVariants.ForkAndEncoding), MemberType = typeof(BunkerVariants))]
     public void WhenTheTokensPolicyIsGoneOnlyTheConnectCopyCanStillBeMatched(bool fork, BunkerDateEncoding encoding)
