@@ -33,19 +33,8 @@ public static class OnlineBackup
         var temporary = Path.Combine(directory, $".{Path.GetFileName(destinationPath)}.{Guid.NewGuid():N}.partial");
         try
         {
-            DatabaseCensus census;
-            using (var copy = OpenDestination(temporary, destinationPath, parameter, sourcePath))
-            {
-                using (var snapshot = source.BeginTransaction(deferred: true))
-                {
-                    census = Guard(() => DatabaseCensus.Take(source, snapshot, cancellationToken), sourcePath, destinationPath, parameter, busyTimeout);
-                    cancellationToken.ThrowIfCancellationRequested();
-                    Guard(() => source.BackupDatabase(copy), sourcePath, destinationPath, parameter, busyTimeout);
-                }
-                Guard(() => Execute(copy, "PRAGMA journal_mode = DELETE;"), sourcePath, destinationPath, parameter, busyTimeout);
-            }
-            Verify(temporary, destinationPath, census, cancellationToken);
-            FlushToDisk(temporary, destinationPath, parameter);
+            var census = CopyUnverified(source, sourcePath, temporary, destinationPath, parameter, busyTimeout, cancellationToken);
+            VerifyAndFlush(temporary, destinationPath, census, parameter, cancellationToken);
             Publish(temporary, destinationPath, parameter);
             return census;
         }
@@ -53,6 +42,36 @@ public static class OnlineBackup
         {
             DeleteWithSidecars(temporary);
         }
+    }
+
+    /// <summary>
+    /// The copy half of <see cref="CopyVerified"/>: writes the snapshot into the new file <paramref name="path"/> and
+    /// returns its census. Nothing may rely on the copy until <see cref="VerifyAndFlush"/> has passed; on failure the
+    /// caller deletes <paramref name="path"/> (<see cref="DeleteWithSidecars"/>).
+    /// </summary>
+    internal static DatabaseCensus CopyUnverified(SqliteConnection source, string sourcePath, string path, string destinationPath,
+        string? parameter, TimeSpan busyTimeout, CancellationToken cancellationToken)
+    {
+        DatabaseCensus census;
+        using (var copy = OpenDestination(path, destinationPath, parameter, sourcePath))
+        {
+            using (var snapshot = source.BeginTransaction(deferred: true))
+            {
+                census = Guard(() => DatabaseCensus.Take(source, snapshot, cancellationToken), sourcePath, destinationPath, parameter, busyTimeout);
+                cancellationToken.ThrowIfCancellationRequested();
+                Guard(() => source.BackupDatabase(copy), sourcePath, destinationPath, parameter, busyTimeout);
+            }
+            Guard(() => Execute(copy, "PRAGMA journal_mode = DELETE;"), sourcePath, destinationPath, parameter, busyTimeout);
+        }
+        return census;
+    }
+
+    /// <summary>The check half of <see cref="CopyVerified"/>: <see cref="Verify"/> against the census, then onto the disk.</summary>
+    internal static void VerifyAndFlush(string path, string destinationPath, DatabaseCensus census, string? parameter,
+        CancellationToken cancellationToken)
+    {
+        Verify(path, destinationPath, census, cancellationToken);
+        FlushToDisk(path, destinationPath, parameter);
     }
 
     /// <summary>

@@ -136,8 +136,19 @@ public sealed class StaleSigningConditionStrip
         using (var copy = snapshot?.Open(database))
         {
             var classified = copy ?? database;
-            plan = classified.Guard(() => Plan.Count(classified, asOf, options.Scope, ids, host));
+            try
+            {
+                plan = classified.Guard(() => Plan.Count(classified, asOf, options.Scope, ids, host));
+            }
+            catch (LamassuOpsException) when (snapshot is not null)
+            {
+                // A copy that fails its verification can fail to be read as well: the operator is told what is wrong with it.
+                snapshot.RequireVerified();
+                throw;
+            }
         }
+        // The plan was made while the copy was being verified (StripSnapshot); it counts only once the copy has passed.
+        snapshot?.RequireVerified();
         RowProgress.Complete(host, database.Path);
         if (!database.Schema.HasSigningConditionLifecycle && plan.Removing > 0 && !options.AcceptPermissionLoss)
             throw RefuseUpstream(database, plan);

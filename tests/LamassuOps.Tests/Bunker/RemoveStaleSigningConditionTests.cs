@@ -84,6 +84,30 @@ public sealed class RemoveStaleSigningConditionTests : IDisposable
         Assert.Equal(GrantDecision.Deny, Decide("gina", "sign_event", 1));
     }
 
+    /// <summary>
+    /// The snapshot is classified while it is verified. A broken index leaves every table readable, so the
+    /// classification succeeds; integrity_check fails on the copy, and that alone must stop the strip.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ASnapshotThatFailsItsVerificationStopsTheStripThoughItCouldBeClassified(bool noBackup)
+    {
+        var bunker = PairedBunker.Create(_dir.File("nsecbunker.db"));
+        SqliteShell.Query(bunker.Path, "CREATE INDEX test_broken ON KeyUser(keyName); PRAGMA writable_schema = ON; " +
+                                       "UPDATE sqlite_schema SET sql = 'CREATE INDEX test_broken ON KeyUser(userPubkey)' WHERE name = 'test_broken';");
+        Assert.NotEmpty(Classified(bunker));
+        var before = SqliteShell.ContentHash(bunker.Path);
+
+        var error = Assert.Throws<LamassuOpsException>(() =>
+            Strip(bunker, new RemoveStaleSigningConditionOptions { Path = bunker.Path, AsOf = bunker.AsOf, NoBackup = noBackup }));
+
+        Assert.Equal(BackupErrors.VerificationFailed, error.ErrorId);
+        Assert.Contains("missing from index test_broken", error.Message);
+        Assert.Equal(before, SqliteShell.ContentHash(bunker.Path));
+        Assert.Equal(["nsecbunker.db"], Directory.GetFiles(_dir.Path).Select(Path.GetFileName));
+    }
+
     [Fact]
     public void StaleOnlyLeavesTheCopiesOfLiveTokens()
     {
