@@ -1,4 +1,3 @@
-
 namespace LamassuOps.Core.Bunker;
 
 /// <summary>What Get-BunkerPairing reads.</summary>

@@ -1,4 +1,3 @@
-
 namespace LamassuOps.Core.Bunker;
 
 /// <summary>
