@@ -219,8 +219,7 @@ public sealed class SigningConditionClassifier(BunkerDatabase database, DateTime
                     database.ParseDate(reader.GetValue(3), "KeyUser", id, "revokedAt"));
             }, cancellationToken), keyUser => keyUser.Id);
 
-        private bool _read;
-        private (long? Id, bool Joinable) _key;
+        private (long? Id, bool Joinable)? _key;
 
         public bool Exists { get; private set; }
         public string? KeyName { get; private set; }
@@ -230,9 +229,9 @@ public sealed class SigningConditionClassifier(BunkerDatabase database, DateTime
         /// <summary>Moves to the KeyUser of <paramref name="keyUserId"/>; the integer ids must come in ascending order.</summary>
         public void MoveTo(long? keyUserId, bool joinable)
         {
-            if (_read && _key == (keyUserId, joinable)) return;
+            if (_key == (keyUserId, joinable)) return;
             var found = joinable && keyUserId is { } id ? _keyUsers.Take(id) : [];
-            (_read, _key, Exists) = (true, (keyUserId, joinable), found.Count > 0);
+            (_key, Exists) = ((keyUserId, joinable), found.Count > 0);
             (KeyName, ClientPubkey, RevokedAt) = Exists ? (found[0].KeyName, found[0].ClientPubkey, found[0].RevokedAt) : (null, null, null);
         }
 
