@@ -130,5 +130,5 @@ public static class BunkerDate
         return true;
     }
 
-    private static bool IsAllDigits(string text) => text.Length > 0 && text.All(char.IsAsciiDigit);
+    private static bool IsAllDigits(string text) => text.Length > 0 && !text.AsSpan().ContainsAnyExceptInRange('0', '9');
 }

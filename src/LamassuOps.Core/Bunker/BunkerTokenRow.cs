@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 
 namespace LamassuOps.Core.Bunker;
 
@@ -56,24 +57,43 @@ internal sealed record BunkerTokenRow(
     public bool IsLiveAt(DateTimeOffset asOf) => StateAt(asOf) == BunkerTokenState.Live;
 
     /// <summary>"token 3 expired 2026-03-01 00:00:00Z", "token 3 is live until ...", "token 3 is live and never expires".</summary>
-    public string DescribeStateAt(DateTimeOffset asOf) => StateAt(asOf) switch
+    public string DescribeStateAt(DateTimeOffset asOf) => AppendStateAt(new StringBuilder(64), asOf).ToString();
+
+    /// <summary><see cref="DescribeStateAt"/> written into <paramref name="text"/>, where evidence sentences are put together.</summary>
+    public StringBuilder AppendStateAt(StringBuilder text, DateTimeOffset asOf) => StateAt(asOf) switch
     {
-        BunkerTokenState.Deleted => $"token {Id} was deleted {Describe(DeletedAt)}",
-        BunkerTokenState.Revoked => $"token {Id} was revoked {Describe(RevokedAt)}",
-        BunkerTokenState.Expired => $"token {Id} expired {Describe(ExpiresAt)}",
-        _ => ExpiresAt is { } expires ? $"token {Id} is live until {Describe(expires)}" : $"token {Id} is live and never expires",
+        BunkerTokenState.Deleted => AppendDate(text.Append(Invariant, $"token {Id} was deleted "), DeletedAt),
+        BunkerTokenState.Revoked => AppendDate(text.Append(Invariant, $"token {Id} was revoked "), RevokedAt),
+        BunkerTokenState.Expired => AppendDate(text.Append(Invariant, $"token {Id} expired "), ExpiresAt),
+        _ => ExpiresAt is { } expires
+            ? AppendDate(text.Append(Invariant, $"token {Id} is live until "), expires)
+            : text.Append(Invariant, $"token {Id} is live and never expires"),
     };
 
     /// <summary>"token 3 ('LNbits alice', policy 2 'default')".</summary>
-    public string Label => $"token {Id} ('{ClientName}', {PolicyLabel})";
+    public StringBuilder AppendLabel(StringBuilder text) => AppendPolicyLabel(text.Append(Invariant, $"token {Id} ('{ClientName}', ")).Append(')');
 
-    public string PolicyLabel => PolicyId is null ? "no policy"
-        : PolicyExists ? $"policy {PolicyId} '{PolicyName}'"
-        : $"policy {PolicyId}, which no longer exists";
+    public string PolicyLabel => AppendPolicyLabel(new StringBuilder(48)).ToString();
+
+    public StringBuilder AppendPolicyLabel(StringBuilder text) => PolicyId is null ? text.Append("no policy")
+        : PolicyExists ? text.Append(Invariant, $"policy {PolicyId} '{PolicyName}'")
+        : text.Append(Invariant, $"policy {PolicyId}, which no longer exists");
 
     /// <summary>A date the way the Bunker findings write it: UTC, to the second.</summary>
-    public static string Describe(DateTimeOffset? date) =>
-        date?.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture) ?? "never";
+    public static string Describe(DateTimeOffset? date) => date?.ToUniversalTime().ToString(DateFormat, Invariant) ?? "never";
+
+    /// <summary><see cref="Describe"/> written into <paramref name="text"/>, without a string of its own.</summary>
+    public static StringBuilder AppendDate(StringBuilder text, DateTimeOffset? date)
+    {
+        if (date is not { } value) return text.Append("never");
+        Span<char> formatted = stackalloc char[32]; // the format gives 20
+        value.ToUniversalTime().TryFormat(formatted, out var length, DateFormat, Invariant);
+        return text.Append(formatted[..length]);
+    }
+
+    private const string DateFormat = "yyyy-MM-dd HH:mm:ss'Z'";
+
+    private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
     public static string? NullableString(SqliteRow reader, int ordinal) =>
         reader.IsDBNull(ordinal) ? null : Convert.ToString(reader.GetValue(ordinal), CultureInfo.InvariantCulture);

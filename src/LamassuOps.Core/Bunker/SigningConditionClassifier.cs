@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Text;
+
 namespace LamassuOps.Core.Bunker;
 
 /// <summary>
@@ -50,28 +53,29 @@ public sealed class SigningConditionClassifier(BunkerDatabase database, DateTime
     {
         var tokens = group.Tokens;
         if (!row.KeyUserExists)
-            return Result(row, SigningConditionClass.Orphan, SigningConditionReason.KeyUserMissing, () => row.KeyUserId is null
-                ? "keyUserId is NULL: its KeyUser was deleted; the ACL never reads this row"
-                : $"keyUserId {row.KeyUserId} points at a KeyUser that does not exist (deleted with foreign keys off); the ACL never reads this row");
+            return Result(row, group, SigningConditionClass.Orphan, SigningConditionReason.KeyUserMissing, static (text, row, _, _) => row.KeyUserId is null
+                ? text.Append("keyUserId is NULL: its KeyUser was deleted; the ACL never reads this row")
+                : text.Append(Invariant, $"keyUserId {row.KeyUserId} points at a KeyUser that does not exist (deleted with foreign keys off); the ACL never reads this row"));
         if (row.Allowed is false)
             return row.Method == "*"
-                ? Manual(row, SigningConditionReason.RejectAll, () => "method '*' with allowed 0 rejects every request of this client")
-                : Manual(row, SigningConditionReason.Denial, () => $"allowed 0 denies {row.MethodAndKind}; token redemption only writes allowed 1");
+                ? Manual(row, group, SigningConditionReason.RejectAll, static (text, _, _, _) => text.Append("method '*' with allowed 0 rejects every request of this client"))
+                : Manual(row, group, SigningConditionReason.Denial,
+                    static (text, row, _, _) => row.AppendMethodAndKind(text.Append("allowed 0 denies ")).Append("; token redemption only writes allowed 1"));
         if (row.Allowed is null)
-            return Manual(row, SigningConditionReason.NoDecision,
-                () => $"allowed is {row.AllowedText}: the ACL treats the row as undecided and asks the admin");
+            return Manual(row, group, SigningConditionReason.NoDecision,
+                static (text, row, _, _) => text.Append(Invariant, $"allowed is {row.AllowedText}: the ACL treats the row as undecided and asks the admin"));
         if (row.ExpiresAt is not null || row.RevokedAt is not null)
-            return Manual(row, SigningConditionReason.OwnLifecycle,
-                () => "it has its own expiresAt/revokedAt, which token redemption never wrote: add_signing_condition wrote it");
+            return Manual(row, group, SigningConditionReason.OwnLifecycle,
+                static (text, _, _, _) => text.Append("it has its own expiresAt/revokedAt, which token redemption never wrote: add_signing_condition wrote it"));
         if (tokens.Count == 0)
-            return Manual(row, SigningConditionReason.NoToken,
-                () => $"KeyUser {row.KeyUserId} has no redeemed token: web approval, an admin reply or create_account wrote it");
+            return Manual(row, group, SigningConditionReason.NoToken,
+                static (text, row, _, _) => text.Append(Invariant, $"KeyUser {row.KeyUserId} has no redeemed token: web approval, an admin reply or create_account wrote it"));
 
         if (group.Match(row, this) is not { } match) return NotCopyShaped(row, group);
         if (database.Schema.HasSigningConditionLifecycle && row.CreatedAtEncoding == BunkerDateEncoding.Milliseconds)
-            return Manual(row, SigningConditionReason.WrittenAfterLiveGrants,
-                () => $"{match.Origin}, but createdAt is INTEGER milliseconds ({BunkerTokenRow.Describe(row.CreatedAt)}): the live-grant daemon wrote it, " +
-                "and it copies no policies (add_signing_condition or an admin reply)", match.Source);
+            return Manual(row, group, SigningConditionReason.WrittenAfterLiveGrants, static (text, row, _, match) =>
+                BunkerTokenRow.AppendDate(match!.AppendOrigin(text).Append(", but createdAt is INTEGER milliseconds ("), row.CreatedAt)
+                    .Append("): the live-grant daemon wrote it, and it copies no policies (add_signing_condition or an admin reply)"), match);
 
         return new BunkerSigningCondition
         {
@@ -92,9 +96,14 @@ public sealed class SigningConditionClassifier(BunkerDatabase database, DateTime
     private string CopyEvidence(ConditionRow row, CopyMatch match)
     {
         var textDate = row.CreatedAtEncoding == BunkerDateEncoding.Text;
-        return match.Evidence[textDate ? 1 : 0] ??= Sentence(row, textDate
-            ? [match.Origin, "createdAt is TEXT from the column DEFAULT: the row predates the live-grant lifecycle migration", match.Judgement.Text]
-            : [match.Origin, match.Judgement.Text]);
+        return match.Evidence[textDate ? 1 : 0] ??= CopySentence(row, match, textDate);
+    }
+
+    private string CopySentence(ConditionRow row, CopyMatch match, bool textDate)
+    {
+        var text = match.AppendOrigin(SentenceBuilder()).Append("; ");
+        if (textDate) text.Append("createdAt is TEXT from the column DEFAULT: the row predates the live-grant lifecycle migration; ");
+        return EndSentence(row, AppendJudgement(text, match.Judgement));
     }
 
     /// <summary>
@@ -106,15 +115,32 @@ public sealed class SigningConditionClassifier(BunkerDatabase database, DateTime
         var isConnect = method == "connect" && kind is null;
         var tokens = group.Tokens;
         var matches = new List<(BunkerTokenRow Token, RuleRow? Rule)>(tokens.Count);
-        foreach (var token in tokens)
+        // Loops, not Find with a lambda: this runs for nearly every row, and each lambda would be an object.
+        for (var t = 0; t < tokens.Count; t++)
         {
-            var rule = isConnect ? null : token.Rules.Find(r => r.Method == method && r.Kind == kind);
-            if (isConnect || rule is not null) matches.Add((token.Token, rule));
+            var token = tokens[t];
+            if (isConnect)
+            {
+                matches.Add((token.Token, null));
+                continue;
+            }
+            foreach (var rule in token.Rules)
+                if (rule.Method == method && rule.Kind == kind)
+                {
+                    matches.Add((token.Token, rule));
+                    break;
+                }
         }
         if (matches.Count == 0) return null;
 
         var judgement = group.Judge(matches, this);
-        var sourceRule = matches.Find(m => ReferenceEquals(m.Token, judgement.Source)).Rule;
+        RuleRow? sourceRule = null;
+        foreach (var (token, rule) in matches)
+            if (ReferenceEquals(token, judgement.Source))
+            {
+                sourceRule = rule;
+                break;
+            }
         return new CopyMatch(judgement, sourceRule, method, kind);
     }
 
@@ -140,55 +166,85 @@ public sealed class SigningConditionClassifier(BunkerDatabase database, DateTime
         }
         var verdict = liveCount > 0 ? SigningConditionVerdict.Redundant : SigningConditionVerdict.Stale;
         if (liveNeverExpires) staleAfter = null;
-        var text = (verdict == SigningConditionVerdict.Redundant
-            ? $"Redundant: {source!.DescribeStateAt(AsOf)}" + (staleAfter is not null ? ", so it becomes stale then" : "")
-            : $"Stale: no live token justifies it ({string.Join("; ", matches.Select(m => m.Token.DescribeStateAt(AsOf)).Distinct())})") + "; " +
-            (database.Schema.Variant == BunkerSchemaVariant.Upstream
-                ? verdict == SigningConditionVerdict.Redundant
-                    ? "upstream schema: no live token join, so this row is what grants the permission and removing it takes a live grant away"
-                    : "upstream schema: no live token join, so this row still grants after the token's end"
-                : verdict == SigningConditionVerdict.Redundant
-                    ? "the live token join grants the same, so removing it changes nothing until then"
-                    : "the override layer matches it first, so it keeps granting past the token's end");
-        return new Judgement(source ?? lastRedeemed!, verdict, staleAfter, text);
+        return new Judgement(source ?? lastRedeemed!, verdict, staleAfter, matches);
 
         // Ordered by a date (its comparison given), then by id.
         static bool Later(int byDate, BunkerTokenRow token, BunkerTokenRow than) => byDate > 0 || byDate == 0 && token.Id > than.Id;
     }
 
+    /// <summary>The verdict in words: which token keeps the copy redundant, or the ends of those that no longer do.</summary>
+    private StringBuilder AppendJudgement(StringBuilder text, Judgement judgement)
+    {
+        var redundant = judgement.Verdict == SigningConditionVerdict.Redundant;
+        if (redundant)
+        {
+            judgement.Source.AppendStateAt(text.Append("Redundant: "), AsOf);
+            if (judgement.StaleAfter is not null) text.Append(", so it becomes stale then");
+        }
+        else
+        {
+            text.Append("Stale: no live token justifies it (");
+            // One match a token, and each token's words start with its id: no two are alike.
+            for (var i = 0; i < judgement.Matches.Count; i++) judgement.Matches[i].Token.AppendStateAt(i == 0 ? text : text.Append("; "), AsOf);
+            text.Append(')');
+        }
+        return text.Append("; ").Append(database.Schema.Variant == BunkerSchemaVariant.Upstream
+            ? redundant
+                ? "upstream schema: no live token join, so this row is what grants the permission and removing it takes a live grant away"
+                : "upstream schema: no live token join, so this row still grants after the token's end"
+            : redundant
+                ? "the live token join grants the same, so removing it changes nothing until then"
+                : "the override layer matches it first, so it keeps granting past the token's end");
+    }
+
     private BunkerSigningCondition NotCopyShaped(ConditionRow row, KeyUserGroup group)
     {
         if (row.Kind == "all")
-            return Manual(row, SigningConditionReason.WebApproval,
-                () => $"kind 'all' is in no policy of the KeyUser's tokens ({group.Labels}): web approval (or create_account) wrote it");
+            return Manual(row, group, SigningConditionReason.WebApproval, static (text, _, group, _) =>
+                group.AppendLabels(text.Append("kind 'all' is in no policy of the KeyUser's tokens (")).Append("): web approval (or create_account) wrote it"));
         if (group.Tokens.All(t => !t.Token.PolicyExists))
-            return Manual(row, SigningConditionReason.TokenPolicyMissing,
-                () => $"the KeyUser's tokens have no policy to match it against ({group.Labels}); it may be a copy of a policy that was deleted");
-        return Manual(row, SigningConditionReason.NotInPolicy,
-            () => $"{row.MethodAndKind} is in none of the policies of the KeyUser's tokens ({group.Labels}): an admin reply or add_signing_condition wrote it");
+            return Manual(row, group, SigningConditionReason.TokenPolicyMissing, static (text, _, group, _) =>
+                group.AppendLabels(text.Append("the KeyUser's tokens have no policy to match it against (")).Append("); it may be a copy of a policy that was deleted"));
+        return Manual(row, group, SigningConditionReason.NotInPolicy, static (text, row, group, _) =>
+            group.AppendLabels(row.AppendMethodAndKind(text).Append(" is in none of the policies of the KeyUser's tokens ("))
+                .Append("): an admin reply or add_signing_condition wrote it"));
     }
 
-    private BunkerSigningCondition Manual(ConditionRow row, SigningConditionReason reason, Func<string> explain, BunkerTokenRow? token = null) =>
-        Result(row, SigningConditionClass.ManualOverride, reason, explain, token);
+    /// <summary>Writes why a row is what it is into its evidence sentence; static, so a row costs no closure for it.</summary>
+    private delegate StringBuilder Explanation(StringBuilder text, ConditionRow row, KeyUserGroup group, CopyMatch? match);
+
+    private BunkerSigningCondition Manual(ConditionRow row, KeyUserGroup group, SigningConditionReason reason, Explanation explain,
+        CopyMatch? match = null) => Result(row, group, SigningConditionClass.ManualOverride, reason, explain, match);
 
     /// <summary>A manual override or orphan; like a copy's, its evidence is put into words when it is first read.</summary>
-    private BunkerSigningCondition Result(ConditionRow row, SigningConditionClass classification, SigningConditionReason reason,
-        Func<string> explain, BunkerTokenRow? token = null) => new()
+    private BunkerSigningCondition Result(ConditionRow row, KeyUserGroup group, SigningConditionClass classification,
+        SigningConditionReason reason, Explanation explain, CopyMatch? match = null) => new()
     {
         Path = database.Path, Id = row.Id, KeyUserId = row.KeyUserId, KeyName = row.KeyName, ClientPubkey = row.ClientPubkey,
         Method = row.Method, Kind = row.Kind, Allowed = row.Allowed, CreatedAt = row.CreatedAt, CreatedAtEncoding = row.CreatedAtEncoding,
         ExpiresAt = row.ExpiresAt, RevokedAt = row.RevokedAt, Classification = classification, Reason = reason,
-        TokenId = token?.Id, TokenState = token?.StateAt(AsOf), PolicyId = token?.PolicyId, PolicyName = token?.PolicyName,
+        TokenId = match?.Source.Id, TokenState = match?.Source.StateAt(AsOf), PolicyId = match?.Source.PolicyId, PolicyName = match?.Source.PolicyName,
         KeyUserRevoked = row.KeyUserRevoked(AsOf), SchemaVariant = database.Schema.Variant,
-        ExplainedWhenRead = () => Sentence(row, [explain()]),
+        ExplainedWhenRead = () => EndSentence(row, explain(SentenceBuilder(), row, group, match)),
     };
 
-    private string Sentence(ConditionRow row, IEnumerable<string> parts)
+    [ThreadStatic] private static StringBuilder? _sentence;
+
+    private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
+
+    /// <summary>
+    /// The builder an evidence sentence is written into, one a thread and cleared for each: a sentence then costs one string,
+    /// where joining interpolated parts cost about as much again (a million rows have a sentence each).
+    /// </summary>
+    private static StringBuilder SentenceBuilder() => (_sentence ??= new StringBuilder(512)).Clear();
+
+    /// <summary>Ends a sentence: with the KeyUser's revocation when it has one, which denies the client whatever the row says.</summary>
+    private string EndSentence(ConditionRow row, StringBuilder text)
     {
-        var all = parts.ToList();
         if (row.KeyUserRevoked(AsOf))
-            all.Add($"KeyUser {row.KeyUserId} was revoked {BunkerTokenRow.Describe(row.KeyUserRevokedAt)}, so the ACL denies this client anyway");
-        return string.Join("; ", all) + ".";
+            BunkerTokenRow.AppendDate(text.Append(Invariant, $"; KeyUser {row.KeyUserId} was revoked "), row.KeyUserRevokedAt)
+                .Append(", so the ACL denies this client anyway");
+        return text.Append('.').ToString();
     }
 
     private ConditionRow ReadCondition(SqliteRow reader, KeyUserColumns keyUser)
@@ -243,29 +299,34 @@ public sealed class SigningConditionClassifier(BunkerDatabase database, DateTime
         bool KeyUserExists, string? KeyName, string? ClientPubkey, DateTimeOffset? KeyUserRevokedAt)
     {
         /// <summary>"('sign_event', '1')".</summary>
-        public string MethodAndKind => Quote(Method, Kind);
+        public StringBuilder AppendMethodAndKind(StringBuilder text) => AppendQuoted(text, Method, Kind);
 
         public bool KeyUserRevoked(DateTimeOffset asOf) => BunkerDate.HasEnded(KeyUserRevokedAt, asOf);
 
-        public static string Quote(string? method, string? kind) => $"({Quote(method)}, {Quote(kind)})";
+        public static StringBuilder AppendQuoted(StringBuilder text, string? method, string? kind) =>
+            Quoted(Quoted(text.Append('('), method).Append(", "), kind).Append(')');
 
-        private static string Quote(string? value) => value is null ? "NULL" : $"'{value}'";
+        private static StringBuilder Quoted(StringBuilder text, string? value) => value is null ? text.Append("NULL") : text.Append('\'').Append(value).Append('\'');
     }
 
     /// <summary>The verdict on the copies a set of tokens justifies, the token shown as their source, and its wording.</summary>
-    private sealed record Judgement(BunkerTokenRow Source, SigningConditionVerdict Verdict, DateTimeOffset? StaleAfter, string Text);
+    private sealed record Judgement(BunkerTokenRow Source, SigningConditionVerdict Verdict, DateTimeOffset? StaleAfter,
+        IReadOnlyList<(BunkerTokenRow Token, RuleRow? Rule)> Matches);
 
     private sealed record CopyMatch(Judgement Judgement, RuleRow? Rule, string? Method, string? Kind)
     {
-        private string? _origin;
-
         public BunkerTokenRow Source => Judgement.Source;
 
-        /// <summary>Where the copy came from, in words; put together when first asked for (see <see cref="CopyEvidence"/>).</summary>
-        public string Origin => _origin ??= Rule is null
-            ? $"(connect, NULL, allowed 1) is what redemption writes for every token; {Source.Label} was redeemed {BunkerTokenRow.Describe(Source.RedeemedAt)}"
-            : $"it matches rule {Rule.Id} {ConditionRow.Quote(Method, Kind)} of {Source.PolicyLabel} of token {Source.Id} " +
-              $"('{Source.ClientName}'), redeemed {BunkerTokenRow.Describe(Source.RedeemedAt)}";
+        /// <summary>Where the copy came from, in words (see <see cref="CopyEvidence"/>).</summary>
+        public StringBuilder AppendOrigin(StringBuilder text)
+        {
+            if (Rule is null)
+                return BunkerTokenRow.AppendDate(Source.AppendLabel(text.Append("(connect, NULL, allowed 1) is what redemption writes for every token; "))
+                    .Append(" was redeemed "), Source.RedeemedAt);
+            ConditionRow.AppendQuoted(text.Append(Invariant, $"it matches rule {Rule.Id} "), Method, Kind).Append(" of ");
+            Source.AppendPolicyLabel(text).Append(Invariant, $" of token {Source.Id} ('{Source.ClientName}'), redeemed ");
+            return BunkerTokenRow.AppendDate(text, Source.RedeemedAt);
+        }
 
         /// <summary>The evidence sentences (<see cref="CopyEvidence"/>): [0] createdAt not TEXT, [1] TEXT.</summary>
         public string?[] Evidence { get; } = new string?[2];
@@ -276,12 +337,14 @@ public sealed class SigningConditionClassifier(BunkerDatabase database, DateTime
     {
         private readonly Dictionary<(string? Method, string? Kind), CopyMatch?> _matches = new();
         private readonly Dictionary<long, Judgement> _judgements = new();
-        private string? _labels;
-
         public IReadOnlyList<BoundToken> Tokens { get; } = tokens;
 
         /// <summary>"token 3 ('LNbits alice', policy 2 'default'), ...".</summary>
-        public string Labels => _labels ??= string.Join(", ", Tokens.Select(t => t.Token.Label));
+        public StringBuilder AppendLabels(StringBuilder text)
+        {
+            for (var i = 0; i < Tokens.Count; i++) Tokens[i].Token.AppendLabel(i == 0 ? text : text.Append(", "));
+            return text;
+        }
 
         public CopyMatch? Match(ConditionRow row, SigningConditionClassifier classifier)
         {
